@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing Spanlake needs on Debian 12, as root (or
+# with sudo). Idempotent: does nothing when everything is already there.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
+  libboost1.74-dev libsimdjson-dev libzstd-dev zlib1g-dev libroaring-dev libicu-dev
+  libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev libgtest-dev
+  python3 python3-venv
+)
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

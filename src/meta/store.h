@@ -1,0 +1,95 @@
+// The metadata store: orgs, API keys, and the control-plane objects
+// (projects, experiments, datasets, dataset snapshots, ...).
+//
+// Objects are kept generically: each has a kind ("project", "experiment",
+// "dataset", "dataset_snapshot", ...), an id (UUID), the org it belongs to, an
+// optional parent id (the project of an experiment, the dataset of a
+// snapshot), a name unique among live objects of the same kind, org and
+// parent, and its JSON document (the object as the API returns it). Deletes
+// are soft: `deleted_at` is set and the object leaves every lookup and list.
+//
+// Every call takes the caller's org id and never sees another org's objects.
+// Thread-safe; several processes may open the same store (the operator's
+// `spanlake keys create` runs beside a live server).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "json/value.h"
+
+namespace spanlake::meta {
+
+struct Org {
+  std::string id;
+  std::string name;
+  std::string created;  // ISO-8601
+};
+
+// Who a request acts as, from its API key.
+struct Principal {
+  std::string org_id;
+  std::string org_name;
+  std::string user_id;
+  std::string key_id;
+};
+
+struct ListOptions {
+  std::optional<std::string> parent_id;
+  std::optional<std::string> name;
+  std::vector<std::string> ids;             // empty = any
+  size_t limit = 1000;
+  std::optional<std::string> starting_after;  // object id: list objects after it
+  std::optional<std::string> ending_before;   // object id: list objects before it
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- orgs and keys ---
+  // Returns the org with this name, creating it when absent.
+  virtual Result<Org> EnsureOrg(const std::string& name) = 0;
+  virtual Result<std::optional<Org>> GetOrg(const std::string& org_id) = 0;
+  virtual Result<std::vector<Org>> ListOrgs() = 0;
+  // Stores SHA-256(plaintext_key) for a key of (a user of) the org. The
+  // plaintext is never stored. AlreadyExists if the same key is registered.
+  virtual Result<Principal> AddApiKey(const std::string& org_id, const std::string& plaintext_key,
+                                      const std::string& key_name) = 0;
+  // Unauthenticated when the key is unknown (the message never echoes the key).
+  virtual Result<Principal> Authenticate(const std::string& plaintext_key) = 0;
+
+  // --- generic objects ---
+  // Inserts `doc` (which must hold "id"). AlreadyExists when a live object of
+  // the same kind/org/parent has `name`.
+  virtual Status CreateObject(const std::string& kind, const std::string& org_id,
+                              const std::string& parent_id, const std::string& name,
+                              const json::Value& doc) = 0;
+  virtual Result<std::optional<json::Value>> GetObject(const std::string& kind,
+                                                       const std::string& org_id,
+                                                       const std::string& id) = 0;
+  virtual Result<std::optional<json::Value>> FindObjectByName(const std::string& kind,
+                                                              const std::string& org_id,
+                                                              const std::string& parent_id,
+                                                              const std::string& name) = 0;
+  // Newest first (by creation order), at most `limit`.
+  virtual Result<std::vector<json::Value>> ListObjects(const std::string& kind,
+                                                       const std::string& org_id,
+                                                       const ListOptions& options) = 0;
+  // Replaces the document (and name) of a live object. NotFound when absent.
+  virtual Status UpdateObject(const std::string& kind, const std::string& org_id,
+                              const std::string& id, const std::string& name,
+                              const json::Value& doc) = 0;
+  // Soft delete. NotFound when absent.
+  virtual Status DeleteObject(const std::string& kind, const std::string& org_id,
+                              const std::string& id) = 0;
+};
+
+// SQLite in a file (WAL journal mode, busy timeout so that several processes
+// can share it). Applies schema migrations on open.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace spanlake::meta

@@ -1,0 +1,147 @@
+// `spanlake serve`: opens (or initializes) a data directory and serves the
+// API until SIGINT/SIGTERM.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "base/file.h"
+#include "base/log.h"
+#include "base/random.h"
+#include "engine/engine.h"
+#include "http/http.h"
+#include "meta/store.h"
+#include "server/api.h"
+#include "tools/commands.h"
+
+namespace spanlake::tools {
+
+namespace {
+
+constexpr const char* kServeHelp =
+    "usage: spanlake serve [flags]\n"
+    "  --listen HOST:PORT              address to serve on (default 127.0.0.1:8000; port 0 = any free port)\n"
+    "  --data-dir DIR                  where data lives (default ./spanlake-data)\n"
+    "  --public-url URL                base URL clients use to reach this server (default: from Host)\n"
+    "  --max-body-bytes N              request body limit after decompression (default 67108864)\n"
+    "  --logs3-payload-max-bytes N     payload size advertised to SDKs (default 5242880)\n"
+    "  --worker-threads N              request handler threads (default 16)\n"
+    "environment:\n"
+    "  SPANLAKE_ADMIN_KEY              admin API key to register for the first org (else one is generated)\n";
+
+struct Flags {
+  std::map<std::string, std::string> f{{"listen", "127.0.0.1:8000"}, {"data-dir", "./spanlake-data"},
+                                       {"public-url", ""}, {"max-body-bytes", "67108864"},
+                                       {"logs3-payload-max-bytes", "5242880"},
+                                       {"worker-threads", "16"}, {"help", ""}};
+};
+
+Result<int64_t> ParseInt(const std::string& flag, const std::string& v, int64_t min) {
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < min) {
+    return Status::InvalidArgument("--" + flag + " must be an integer >= " + std::to_string(min));
+  }
+  return static_cast<int64_t>(n);
+}
+
+// On an empty data directory: an org and an admin key. The key comes from
+// SPANLAKE_ADMIN_KEY, or is generated and written to <data-dir>/admin-key
+// (mode 0600). With SPANLAKE_ADMIN_KEY set on a later start, that key is
+// registered if it is new, so automation can always use it.
+Status Bootstrap(meta::Store& store, const std::string& data_dir) {
+  ASSIGN_OR_RETURN(std::vector<meta::Org> orgs, store.ListOrgs());
+  const char* env_key = std::getenv("SPANLAKE_ADMIN_KEY");
+  if (!orgs.empty()) {
+    if (env_key == nullptr || *env_key == '\0') return Status::Ok();
+    if (store.Authenticate(env_key).ok()) return Status::Ok();
+    return store.AddApiKey(orgs[0].id, env_key, "admin").status();
+  }
+  ASSIGN_OR_RETURN(meta::Org org, store.EnsureOrg("spanlake"));
+  std::string key = env_key && *env_key ? std::string(env_key) : "sk-" + RandomHex(24);
+  RETURN_IF_ERROR(store.AddApiKey(org.id, key, "admin").status());
+  if (env_key && *env_key) {
+    LogInfo("created org 'spanlake' with the admin key from SPANLAKE_ADMIN_KEY");
+    return Status::Ok();
+  }
+  std::string path = data_dir + "/admin-key";
+  RETURN_IF_ERROR(WriteFileAtomic(path, key + "\n", 0600));
+  LogInfo("created org 'spanlake'; its admin API key is in " + path + " (readable only by you)");
+  return Status::Ok();
+}
+
+Result<std::string> SigningSecret(const std::string& data_dir) {
+  std::string path = data_dir + "/signing-secret";
+  Result<std::string> existing = ReadFile(path);
+  if (existing.ok() && existing->size() >= 32) return *existing;
+  std::string secret = RandomHex(32);
+  RETURN_IF_ERROR(WriteFileAtomic(path, secret, 0600));
+  return secret;
+}
+
+Result<http::Options> HttpOptions(Flags& flags) {
+  http::Options o;
+  const std::string& listen = flags.f["listen"];
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT");
+  o.host = listen.substr(0, colon);
+  ASSIGN_OR_RETURN(int64_t port, ParseInt("listen", listen.substr(colon + 1), 0));
+  if (port > 65535) return Status::InvalidArgument("--listen port must be at most 65535");
+  o.port = static_cast<uint16_t>(port);
+  ASSIGN_OR_RETURN(int64_t max_body, ParseInt("max-body-bytes", flags.f["max-body-bytes"], 1024));
+  o.max_body_bytes = static_cast<size_t>(max_body);
+  ASSIGN_OR_RETURN(int64_t workers, ParseInt("worker-threads", flags.f["worker-threads"], 1));
+  o.worker_threads = static_cast<int>(workers);
+  return o;
+}
+
+Status Run(Flags& flags, const sigset_t& signals) {
+  const std::string data_dir = flags.f["data-dir"];
+  ASSIGN_OR_RETURN(http::Options http_options, HttpOptions(flags));
+  ASSIGN_OR_RETURN(int64_t payload_max, ParseInt("logs3-payload-max-bytes", flags.f["logs3-payload-max-bytes"], 1024));
+  RETURN_IF_ERROR(CreateDirs(data_dir));
+  ::chmod(data_dir.c_str(), 0700);
+  ASSIGN_OR_RETURN(std::unique_ptr<meta::Store> store, meta::OpenSqliteStore(MetaPath(data_dir)));
+  RETURN_IF_ERROR(Bootstrap(*store, data_dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open({.data_dir = data_dir}));
+  server::ApiOptions api_options{.data_dir = data_dir, .public_url = flags.f["public-url"],
+                                 .logs3_payload_max_bytes = payload_max};
+  ASSIGN_OR_RETURN(api_options.signing_secret, SigningSecret(data_dir));
+  server::Api api(std::move(api_options), engine.get(), store.get());
+  ASSIGN_OR_RETURN(std::unique_ptr<http::Server> http_server,
+                   http::Server::Start(http_options, [&api](const http::Request& r) { return api.Handle(r); }));
+  LogInfo("spanlake listening on http://" + http_options.host + ":" +
+          std::to_string(http_server->port()) + " (data in " + data_dir + ")");
+  int sig = 0;
+  sigwait(&signals, &sig);
+  LogInfo(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+  http_server->Stop();
+  return Status::Ok();
+}
+
+}  // namespace
+
+int Serve(const std::vector<std::string>& args) {
+  Flags flags;
+  if (!ParseFlags(args, flags.f)) return 2;
+  if (!flags.f["help"].empty()) {
+    std::fputs(kServeHelp, stdout);
+    return 0;
+  }
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  Status st = Run(flags, signals);
+  if (!st.ok()) {
+    LogError("spanlake serve: " + st.ToString());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace spanlake::tools
