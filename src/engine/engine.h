@@ -43,7 +43,20 @@ class Engine {
   // The newest visible transaction (the current version).
   uint64_t last_xact() const;
 
-  const Memtable& memtable() const { return memtable_; }
+  // --- reads (the query layer's view of the engine) ---
+  // Visits the live rows of `container` (e.g. "experiment:<id>"), newest
+  // first by PageKey, strictly after `after` when given, until `visit`
+  // returns false. Rows are the folded current state (or as of
+  // `options.as_of`) with server fields; see Materialize().
+  void Scan(const std::string& container, const ReadOptions& options,
+            const std::optional<PageKey>& after,
+            const std::function<bool(json::Value row, const PageKey& key)>& visit) const {
+    memtable_.Scan(container, options, after, visit);
+  }
+  // Live rows (comments excluded) in `container` as of `as_of`.
+  size_t CountRows(const std::string& container, std::optional<uint64_t> as_of) const {
+    return memtable_.CountRows(container, as_of);
+  }
 
  private:
   Engine() = default;

@@ -29,7 +29,7 @@ class EngineTest : public ::testing::Test {
 
   static std::vector<json::Value> Rows(const Engine& e, ReadOptions opts = {}) {
     std::vector<json::Value> out;
-    e.memtable().Scan("dataset:d", opts, std::nullopt, [&](json::Value row, const PageKey&) {
+    e.Scan("dataset:d", opts, std::nullopt, [&](json::Value row, const PageKey&) {
       out.push_back(std::move(row));
       return true;
     });
@@ -68,7 +68,7 @@ TEST_F(EngineTest, AsOfReadsFoldOnlyEarlierWrites) {
   auto old = Rows(*e, {.as_of = x1});
   ASSERT_EQ(old.size(), 1u);
   EXPECT_EQ(*old[0].find("input"), json::Value(1));
-  EXPECT_EQ(e->memtable().CountRows("dataset:d", x1), 1u);
+  EXPECT_EQ(e->CountRows("dataset:d", x1), 1u);
 }
 
 TEST_F(EngineTest, CommentsSurfaceInTheirTarget) {
@@ -91,7 +91,7 @@ TEST_F(EngineTest, PagingByKeyNeitherSkipsNorRepeatsWhileWriting) {
   for (int page = 0; page < 100; ++page) {
     int n = 0;
     std::optional<PageKey> last;
-    e->memtable().Scan("dataset:d", {}, cursor, [&](json::Value row, const PageKey& k) {
+    e->Scan("dataset:d", {}, cursor, [&](json::Value row, const PageKey& k) {
       seen.push_back(row.find("id")->as_string());
       last = k;
       return ++n < 3;

@@ -116,6 +116,8 @@ Api::Api(ApiOptions options, engine::Engine* engine, meta::Store* store)
   RegisterDataRoutes(*this);
   RegisterSummaryRoutes(*this);
   RegisterAttachmentRoutes(*this);
+  RegisterRestRoutes(*this);
+  RegisterOtelRoutes(*this);
 }
 
 void Api::Route(std::string method, std::string pattern, Handler h, bool auth) {

@@ -106,6 +106,8 @@ void RegisterObjectRoutes(Api& api);
 void RegisterDataRoutes(Api& api);
 void RegisterSummaryRoutes(Api& api);
 void RegisterAttachmentRoutes(Api& api);
+void RegisterRestRoutes(Api& api);  // public REST v1 resources (wire_rest*.cc)
+void RegisterOtelRoutes(Api& api);  // OTLP/HTTP trace ingest (wire_otel.cc)
 
 // Checks the expiry and HMAC of a URL made by Api::SignedObjectUrl().
 Status VerifyObjectSignature(const ApiOptions& options, const http::Request& req,

@@ -207,7 +207,7 @@ Result<http::Response> Btql(Api& api, Call& call) {
   json::Array data;
   std::optional<engine::PageKey> last;
   bool more = false;
-  api.engine().memtable().Scan(q.container.key, q.read, q.cursor,
+  api.engine().Scan(q.container.key, q.read, q.cursor,
                                [&](json::Value row, const engine::PageKey& key) {
     if (q.filter != nullptr && !query::Truthy(query::Eval(*q.filter, row))) return true;
     if (static_cast<int64_t>(data.size()) == q.limit) {
@@ -236,7 +236,7 @@ Result<http::Response> DatasetSummary(Api& api, Call& call) {
   const std::string* id = call.req.Query("dataset_id");
   if (id == nullptr) return Status::InvalidArgument("query parameter 'dataset_id' is required");
   ASSIGN_OR_RETURN(ContainerInfo info, api.ResolveContainer(call.who, "dataset", *id));
-  int64_t n = static_cast<int64_t>(api.engine().memtable().CountRows(info.key, std::nullopt));
+  int64_t n = static_cast<int64_t>(api.engine().CountRows(info.key, std::nullopt));
   return JsonResponse(json::Object{{"total_records", n}});
 }
 

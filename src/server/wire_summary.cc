@@ -68,7 +68,7 @@ void AddSpan(TraceStats& t, const json::Value& row) {
 
 std::map<std::string, TraceStats> CollectTraces(Api& api, const ContainerInfo& c) {
   std::map<std::string, TraceStats> traces;
-  api.engine().memtable().Scan(c.key, {}, std::nullopt, [&](json::Value row, const engine::PageKey&) {
+  api.engine().Scan(c.key, {}, std::nullopt, [&](json::Value row, const engine::PageKey&) {
     const json::Value* root = row.find("root_span_id");
     if (root && root->is_string()) AddSpan(traces[root->as_string()], row);
     return true;
