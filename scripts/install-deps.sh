@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Installs what building and testing Spanlake needs on Debian 12, as root (or
-# with sudo). Idempotent: does nothing when everything is already there.
+# Installs what building and running Spanlake needs on Debian 12, as root (or
+# with sudo); with --test, also what the test suites need (PostgreSQL for the
+# metadata suite, clang for the fuzz targets). Idempotent: does nothing when
+# everything is already there.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.74-dev libsimdjson-dev libzstd-dev zlib1g-dev libroaring-dev libicu-dev
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev libgtest-dev
-  python3 python3-venv
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(python3 python3-venv postgresql-15 clang libclang-rt-14-dev)
+fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()

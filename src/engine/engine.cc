@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <set>
+
 #include "base/log.h"
 
 namespace spanlake::engine {
@@ -42,20 +44,76 @@ Result<std::vector<RowWrite>> DecodeTransaction(std::string_view payload) {
 
 Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
   std::unique_ptr<Engine> engine(new Engine());
+  engine->options_ = options;
+  engine->cache_ = std::make_shared<segment::BlockCache>(options.block_cache_bytes);
+  RETURN_IF_ERROR(engine->OpenStore());
+  RETURN_IF_ERROR(engine->LoadSegments());
   std::string wal_dir = options.data_dir + "/wal";
   RETURN_IF_ERROR(engine->Replay(wal_dir));
   ASSIGN_OR_RETURN(engine->wal_, wal::Writer::Open(wal_dir, wal::Options{.sync = options.sync}));
+  if (Status st = engine->wal_->ReleaseThrough(engine->manifest_.wal_high_water); !st.ok()) {
+    LogWarn("wal: release after recovery: " + st.ToString());
+  }
+  engine->DeleteOrphans();
+  engine->active_since_ = std::chrono::steady_clock::now();
+  if (options.background_seal) engine->sealer_ = std::thread([e = engine.get()] { e->SealerLoop(); });
   return engine;
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  {
+    std::lock_guard l(sealer_mu_);
+    stop_ = true;
+  }
+  sealer_cv_.notify_all();
+  if (sealer_.joinable()) sealer_.join();
+}
+
+Status Engine::OpenStore() {
+  if (options_.object_store != nullptr) {
+    store_ = options_.object_store;
+    return Status::Ok();
+  }
+  std::string url = options_.object_store_url.empty() ? options_.data_dir + "/store"
+                                                      : options_.object_store_url;
+  ASSIGN_OR_RETURN(owned_store_, io::OpenObjectStore(url));
+  store_ = owned_store_.get();
+  return Status::Ok();
+}
+
+Status Engine::LoadSegments() {
+  ASSIGN_OR_RETURN(LoadedManifest loaded, LoadLatestManifest(*store_));
+  for (const std::string& key : loaded.invalid) LogWarn("manifest: skipped invalid " + key);
+  keep_orphans_ = !loaded.invalid.empty();
+  manifest_ = loaded.manifest;
+  max_manifest_seq_ = loaded.max_seq;
+  auto snap = std::make_shared<Snapshot>();
+  snap->active = std::make_shared<Memtable>();
+  for (const SegmentInfo& info : manifest_.segments) {
+    Result<std::shared_ptr<segment::Reader>> r = segment::Reader::Open(store_, info.key, info.bytes, cache_);
+    if (!r.ok()) return r.status().WithContext("manifest " + std::to_string(manifest_.seq));
+    snap->segments.insert(snap->segments.begin(), *r);
+  }
+  snapshot_ = std::move(snap);
+  LogInfo("engine: manifest " + std::to_string(manifest_.seq) + " with " +
+          std::to_string(manifest_.segments.size()) + " segments on " + store_->Describe());
+  return Status::Ok();
+}
 
 Status Engine::Replay(const std::string& wal_dir) {
-  uint64_t max_xact = 0;
+  uint64_t max_xact = manifest_.wal_high_water, skipped = 0;
+  for (const SegmentInfo& s : manifest_.segments) max_xact = std::max(max_xact, s.max_xact);
+  std::shared_ptr<const Snapshot> snap = snapshot_;
+  KeyLookup lookup = [&](const std::string& c, const std::string& id) { return InheritedKeyOf(*snap, c, id); };
   auto apply = [&](uint64_t xact, std::string_view payload) -> Status {
-    ASSIGN_OR_RETURN(std::vector<RowWrite> rows, DecodeTransaction(payload));
-    memtable_.Apply(xact, rows);
     max_xact = std::max(max_xact, xact);
+    if (xact <= manifest_.wal_high_water) {
+      ++skipped;  // already in a segment
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(std::vector<RowWrite> rows, DecodeTransaction(payload));
+    snap->active->Apply(xact, rows, lookup);
+    active_bytes_ += payload.size();
     return Status::Ok();
   };
   ASSIGN_OR_RETURN(wal::ReplayStats stats, wal::Replay(wal_dir, apply));
@@ -63,10 +121,59 @@ Status Engine::Replay(const std::string& wal_dir) {
     LogWarn("wal: dropped a torn tail of " + std::to_string(stats.truncated_bytes) +
             " bytes (a write that was never acknowledged)");
   }
-  LogInfo("wal: replayed " + std::to_string(stats.records) + " transactions");
+  LogInfo("wal: replayed " + std::to_string(stats.records - skipped) + " transactions (" +
+          std::to_string(skipped) + " already in segments)");
   clock_.AdvancePast(max_xact);
   visible_xact_ = max_xact;
   return Status::Ok();
+}
+
+// Segment objects that no manifest references were written by a seal that
+// crashed before publishing. Only this process writes segments, and it has
+// not started sealing yet, so they are garbage — unless an invalid manifest
+// was skipped: it may be bit rot in what was current, and then its segments
+// are the only copy (the WAL was released), so they are kept for an operator.
+void Engine::DeleteOrphans() {
+  if (keep_orphans_) {
+    LogWarn("engine: invalid manifests found; keeping unreferenced segments (see spanlake verify)");
+    return;
+  }
+  Result<std::vector<io::ObjectInfo>> objects = store_->List(kSegmentPrefix);
+  if (!objects.ok()) {
+    LogWarn("engine: listing segments: " + objects.status().ToString());
+    return;
+  }
+  std::set<std::string> live;
+  for (const SegmentInfo& s : manifest_.segments) live.insert(s.key);
+  for (const io::ObjectInfo& o : *objects) {
+    if (live.count(o.key)) continue;
+    LogInfo("engine: deleting orphan segment " + o.key);
+    if (Status st = store_->Delete(o.key); !st.ok()) LogWarn("engine: " + st.ToString());
+  }
+}
+
+std::shared_ptr<const Snapshot> Engine::current() const {
+  std::lock_guard l(snap_mu_);
+  return snapshot_;
+}
+
+std::shared_ptr<const Snapshot> Engine::GetSnapshot() const { return current(); }
+
+std::optional<InheritedKey> Engine::InheritedKeyOf(const Snapshot& snap, const std::string& container,
+                                                   const std::string& id) const {
+  for (const FrozenMemtable& f : snap.frozen) {
+    MemRow row;
+    if (f.mem->FindRow(container, id, &row)) return InheritedKey{row.key, row.is_comment};
+  }
+  for (const auto& seg : snap.segments) {
+    int c = seg->FindContainer(container);
+    if (c < 0) continue;
+    if (std::optional<uint32_t> ord = seg->FindRow(c, id)) {
+      const segment::RowEntry& r = seg->row(*ord);
+      return InheritedKey{PageKey{r.key.xact, r.key.pos}, r.is_comment()};
+    }
+  }
+  return std::nullopt;
 }
 
 Result<uint64_t> Engine::Write(std::vector<RowWrite> rows) {
@@ -82,8 +189,14 @@ Result<uint64_t> Engine::Write(std::vector<RowWrite> rows) {
   std::unique_lock<std::mutex> l(apply_mu_);
   apply_cv_.wait(l, [&] { return applied_seq_ == seq; });
   if (synced.ok()) {
-    memtable_.Apply(xact, rows);
+    std::shared_ptr<const Snapshot> snap = current();
+    snap->active->Apply(xact, rows, [&](const std::string& c, const std::string& id) {
+      return InheritedKeyOf(*snap, c, id);
+    });
     visible_xact_ = xact;
+    if (active_bytes_ == 0) active_since_ = std::chrono::steady_clock::now();
+    active_bytes_ += payload.size();
+    if (active_bytes_ >= options_.seal_bytes) FreezeLocked();
   }
   ++applied_seq_;
   apply_cv_.notify_all();
@@ -94,6 +207,41 @@ Result<uint64_t> Engine::Write(std::vector<RowWrite> rows) {
 uint64_t Engine::last_xact() const {
   std::lock_guard<std::mutex> l(apply_mu_);
   return visible_xact_;
+}
+
+Status Engine::ScanRows(const std::string& container, const ReadOptions& options,
+                        const std::optional<PageKey>& after, const RowVisitor& visit) const {
+  return SnapshotReader(current(), container).Scan(options, after, visit);
+}
+
+void Engine::Scan(const std::string& container, const ReadOptions& options,
+                  const std::optional<PageKey>& after, const RowVisitor& visit) const {
+  Status st = ScanRows(container, options, after, visit);
+  if (!st.ok()) LogError("scan of " + container + ": " + st.ToString());
+}
+
+size_t Engine::CountRows(const std::string& container, std::optional<uint64_t> as_of) const {
+  Result<size_t> n = SnapshotReader(current(), container).Count(as_of);
+  if (n.ok()) return *n;
+  LogError("count of " + container + ": " + n.status().ToString());
+  return 0;
+}
+
+Result<std::optional<json::Value>> Engine::LookupId(const std::string& container, const std::string& id,
+                                                    const ReadOptions& options) const {
+  return SnapshotReader(current(), container).Lookup(id, options);
+}
+
+Status Engine::LookupRoot(const std::string& container, const std::string& root,
+                          const ReadOptions& options, const std::optional<PageKey>& after,
+                          const RowVisitor& visit) const {
+  return SnapshotReader(current(), container).LookupRoot(root, options, after, visit);
+}
+
+Status Engine::MatchCandidates(const std::string& container, const std::string& query,
+                               const std::optional<std::string>& field, const ReadOptions& options,
+                               const std::optional<PageKey>& after, const RowVisitor& visit) const {
+  return SnapshotReader(current(), container).MatchCandidates(query, field, options, after, visit);
 }
 
 }  // namespace spanlake::engine

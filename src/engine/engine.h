@@ -1,5 +1,5 @@
 // The engine facade: the write path (validate elsewhere → xact → WAL → fsync
-// → memtable) and the read API the query layer uses.
+// → memtable → seal into segments) and the read API the query layer uses.
 //
 // Write(): one call is one transaction. Its rows get one xact id, are
 // appended to the WAL as one record and fsynced (group commit with other
@@ -7,33 +7,70 @@
 // reads. Transactions become visible in xact order, so a reader that sees
 // xact X sees every transaction before X.
 //
-// Open(): replays the WAL into the memtable (dropping a torn tail) and
-// resumes the xact clock past the last id.
+// Seal: when the active memtable passes Options::seal_bytes (or is older
+// than seal_seconds) it is frozen — swapped for a fresh one at a transaction
+// boundary — and a background thread writes it as a segment to the object
+// store, publishes a manifest naming it (the commit point), then releases
+// the WAL files it covers. Frozen memtables stay readable until their
+// segment is published. See docs/architecture.md and docs/formats/.
 //
-// Thread-safe.
+// Open() (recovery): loads the newest valid manifest and its segments,
+// replays the WAL records past the manifest's high-water mark into the
+// memtable (dropping a torn tail), resumes the xact clock, and deletes
+// segment objects no manifest references (left by a crash mid-seal).
+//
+// Reads take a Snapshot (memtables + segments), so a seal never changes what
+// an in-flight read sees. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/status.h"
+#include "engine/manifest.h"
 #include "engine/memtable.h"
+#include "engine/read.h"
 #include "engine/xact.h"
+#include "io/object_store.h"
+#include "segment/builder.h"
 #include "wal/wal.h"
 
 namespace spanlake::engine {
 
 struct Options {
-  std::string data_dir;
-  bool sync = true;  // fsync the WAL before acknowledging
+  std::string data_dir;  // holds the WAL (<data_dir>/wal)
+  bool sync = true;      // fsync the WAL before acknowledging
+  // Where segments and manifests live. Not owned; must outlive the engine.
+  // When null, opened from object_store_url, and when that is empty too, a
+  // local directory <data_dir>/store.
+  io::ObjectStore* object_store = nullptr;
+  std::string object_store_url;
+  uint64_t seal_bytes = 64 << 20;  // freeze the memtable past this many WAL payload bytes
+  uint64_t seal_seconds = 60;      // ... or when its first write is this old (0: never)
+  bool background_seal = true;     // false: only Seal() writes segments (tests)
+  size_t block_cache_bytes = 256 << 20;
+  size_t segment_block_bytes = 64 << 10;
+};
+
+struct EngineStats {
+  uint64_t manifest_seq = 0;
+  uint64_t wal_high_water = 0;
+  size_t segments = 0;
+  size_t frozen_memtables = 0;
+  uint64_t seals = 0;         // segments published since Open()
+  uint64_t seal_failures = 0;
 };
 
 class Engine {
  public:
   static Result<std::unique_ptr<Engine>> Open(const Options& options);
+  // Stops the seal thread (finishing a seal in progress). Does not seal:
+  // the WAL still holds everything not yet in a segment.
   ~Engine();
 
   // REQUIRES: every row is validated (an object with a string "id").
@@ -44,35 +81,89 @@ class Engine {
   uint64_t last_xact() const;
 
   // --- reads (the query layer's view of the engine) ---
+  std::shared_ptr<const Snapshot> GetSnapshot() const;
   // Visits the live rows of `container` (e.g. "experiment:<id>"), newest
   // first by PageKey, strictly after `after` when given, until `visit`
   // returns false. Rows are the folded current state (or as of
-  // `options.as_of`) with server fields; see Materialize().
+  // `options.as_of`) with server fields; see Materialize(). A storage error
+  // ends the scan early and is logged; ScanRows returns it instead.
   void Scan(const std::string& container, const ReadOptions& options,
-            const std::optional<PageKey>& after,
-            const std::function<bool(json::Value row, const PageKey& key)>& visit) const {
-    memtable_.Scan(container, options, after, visit);
-  }
+            const std::optional<PageKey>& after, const RowVisitor& visit) const;
+  Status ScanRows(const std::string& container, const ReadOptions& options,
+                  const std::optional<PageKey>& after, const RowVisitor& visit) const;
   // Live rows (comments excluded) in `container` as of `as_of`.
-  size_t CountRows(const std::string& container, std::optional<uint64_t> as_of) const {
-    return memtable_.CountRows(container, as_of);
-  }
+  size_t CountRows(const std::string& container, std::optional<uint64_t> as_of) const;
+  // The row `id` of `container`, or nullopt.
+  Result<std::optional<json::Value>> LookupId(const std::string& container, const std::string& id,
+                                              const ReadOptions& options) const;
+  // The rows of trace `root` (folded root_span_id == root), newest first.
+  Status LookupRoot(const std::string& container, const std::string& root,
+                    const ReadOptions& options, const std::optional<PageKey>& after,
+                    const RowVisitor& visit) const;
+
+  // Full-text candidates (see SnapshotReader::MatchCandidates): a superset
+  // of the rows whose text matches `query`; the caller re-checks.
+  Status MatchCandidates(const std::string& container, const std::string& query,
+                         const std::optional<std::string>& field, const ReadOptions& options,
+                         const std::optional<PageKey>& after, const RowVisitor& visit) const;
+
+  // --- sealing ---
+  // Freezes the active memtable (when not empty) and seals every frozen
+  // memtable now, in the calling thread; returns the first error (the
+  // memtable then stays frozen and readable, and is retried later).
+  Status Seal();
+  EngineStats stats() const;
+  io::ObjectStore& store() { return *store_; }
 
  private:
   Engine() = default;
+  Status OpenStore();
+  Status LoadSegments();
   Status Replay(const std::string& wal_dir);
+  void DeleteOrphans();
 
+  std::shared_ptr<const Snapshot> current() const;
+  std::optional<InheritedKey> InheritedKeyOf(const Snapshot& snap, const std::string& container,
+                                             const std::string& id) const;
+  void FreezeLocked();  // REQUIRES: apply_mu_ held
+  void MaybeFreezeByAge();
+  Status SealFrozen();
+  Status SealOne(const FrozenMemtable& f);
+  Result<std::string> BuildSegment(const FrozenMemtable& f, segment::BuildStats* stats) const;
+  void Install(const FrozenMemtable& f, std::shared_ptr<segment::Reader> reader);
+  void DeleteOldManifests(uint64_t current_seq);
+  void SealerLoop();
+
+  Options options_;
+  std::unique_ptr<io::ObjectStore> owned_store_;
+  io::ObjectStore* store_ = nullptr;
+  std::shared_ptr<segment::BlockCache> cache_;
   std::unique_ptr<wal::Writer> wal_;
-  Memtable memtable_;
   XactClock clock_;
 
   std::mutex append_mu_;  // orders xact assignment with WAL append
   uint64_t next_seq_ = 0;  // WAL append order, under append_mu_
 
-  mutable std::mutex apply_mu_;  // makes transactions visible in order
+  mutable std::mutex apply_mu_;  // makes transactions visible in order; guards below
   std::condition_variable apply_cv_;
   uint64_t applied_seq_ = 0;
   uint64_t visible_xact_ = 0;
+  uint64_t active_bytes_ = 0;
+  std::chrono::steady_clock::time_point active_since_;
+
+  mutable std::mutex snap_mu_;  // guards snapshot_ (the pointer, not what it points to)
+  std::shared_ptr<const Snapshot> snapshot_;
+
+  mutable std::mutex seal_mu_;  // one seal at a time; guards below
+  Manifest manifest_;
+  uint64_t max_manifest_seq_ = 0;
+  bool keep_orphans_ = false;
+  uint64_t seals_ = 0, seal_failures_ = 0;
+
+  std::mutex sealer_mu_;
+  std::condition_variable sealer_cv_;
+  bool stop_ = false, kick_ = false;
+  std::thread sealer_;
 };
 
 // WAL payload encoding of a transaction's rows. See docs/formats/wal.md.

@@ -1,59 +1,35 @@
 #include "engine/memtable.h"
 
+#include <algorithm>
 #include <charconv>
 #include <mutex>
 
 #include "engine/row.h"
-#include "engine/xact.h"
 
 namespace spanlake::engine {
 
 namespace {
 
-struct Version {
-  uint64_t xact;
-  uint32_t pos;
-  std::shared_ptr<const json::Object> write;
-};
-
 struct RowHistory {
   PageKey key;
   bool is_comment = false;
   std::vector<Version> versions;  // ordered by (xact, pos)
-  // The fold of every version, kept up to date for reads of the latest state.
-  std::optional<json::Object> current;
-  uint64_t current_xact = 0;
-
-  // State as of `as_of` (all versions when unset), and the xact of its last write.
-  std::optional<json::Object> StateAsOf(std::optional<uint64_t> as_of, uint64_t* xact) const {
-    if (!as_of || *as_of >= current_xact) {
-      *xact = current_xact;
-      return current;
-    }
-    std::optional<json::Object> state;
-    for (const Version& v : versions) {
-      if (v.xact > *as_of) break;
-      ApplyWrite(state, *v.write, v.xact);
-      *xact = v.xact;
-    }
-    return state;
-  }
-
-  bool LiveAsOf(std::optional<uint64_t> as_of) const {
-    if (!as_of || *as_of >= current_xact) return current.has_value();
-    uint64_t xact = 0;
-    return StateAsOf(as_of, &xact).has_value();
-  }
 };
+
+// The trace a write places its row in: its root_span_id, else the row's id.
+const std::string& RootOf(const json::Object& write, const std::string& id) {
+  const json::Value* root = write.find("root_span_id");
+  return root && root->is_string() ? root->as_string() : id;
+}
 
 }  // namespace
 
 struct Memtable::Container {
-  std::string org_id;
-  std::string project_id;
+  ContainerInfo info;
   std::unordered_map<std::string, RowHistory> rows;
-  std::map<PageKey, std::string, std::greater<>> by_page;  // newest first; spans only
+  std::map<PageKey, std::string, std::greater<>> by_page;  // newest first; every row
   std::unordered_map<std::string, std::vector<std::string>> comments_by_target;
+  std::unordered_map<std::string, std::vector<std::string>> by_root;
 };
 
 std::string PageKey::Encode() const { return std::to_string(xact) + "." + std::to_string(pos); }
@@ -79,13 +55,12 @@ Memtable::Container* Memtable::FindOrCreate(const RowWrite& w) {
   auto& slot = containers_[w.container];
   if (!slot) {
     slot = std::make_unique<Container>();
-    slot->org_id = w.org_id;
-    slot->project_id = w.project_id;
+    slot->info = ContainerInfo{w.org_id, w.project_id};
   }
   return slot.get();
 }
 
-void Memtable::Apply(uint64_t xact, const std::vector<RowWrite>& rows) {
+void Memtable::Apply(uint64_t xact, const std::vector<RowWrite>& rows, const KeyLookup& inherited) {
   std::unique_lock lock(mu_);
   for (uint32_t pos = 0; pos < rows.size(); ++pos) {
     const RowWrite& w = rows[pos];
@@ -93,62 +68,97 @@ void Memtable::Apply(uint64_t xact, const std::vector<RowWrite>& rows) {
     const std::string& id = w.row.find("id")->as_string();
     auto [it, inserted] = c->rows.try_emplace(id);
     RowHistory& h = it->second;
-    Version v{xact, pos, std::make_shared<const json::Object>(w.row)};
+    auto write = std::make_shared<const json::Object>(w.row);
     if (inserted) {
-      h.key = PageKey{xact, pos};
-      h.is_comment = IsCommentRow(w.row);
-      if (h.is_comment) {
+      std::optional<InheritedKey> old = inherited ? inherited(w.container, id) : std::nullopt;
+      h.key = old ? old->key : PageKey{xact, pos};
+      h.is_comment = old ? old->is_comment : IsCommentRow(w.row);
+      c->by_page.emplace(h.key, id);
+      if (h.is_comment && !old) {
         c->comments_by_target[w.row.find("origin")->find("id")->as_string()].push_back(id);
-      } else {
-        c->by_page.emplace(h.key, id);
       }
     }
-    h.versions.push_back(v);
-    ApplyWrite(h.current, *v.write, xact);
-    h.current_xact = xact;
+    if (!h.is_comment) {
+      std::vector<std::string>& ids = c->by_root[RootOf(w.row, id)];
+      if (ids.empty() || ids.back() != id) ids.push_back(id);
+    }
+    h.versions.push_back(Version{xact, pos, std::move(write)});
   }
 }
 
-void Memtable::Scan(const std::string& container, const ReadOptions& options,
-                    const std::optional<PageKey>& after,
-                    const std::function<bool(json::Value, const PageKey&)>& visit) const {
+bool Memtable::NextRow(const std::string& container, const std::optional<PageKey>& after,
+                       MemRow* out) const {
   std::shared_lock lock(mu_);
   auto cit = containers_.find(container);
-  if (cit == containers_.end()) return;
+  if (cit == containers_.end()) return false;
   const Container& c = *cit->second;
-  auto it = after ? c.by_page.upper_bound(*after) : c.by_page.begin();
-  for (; it != c.by_page.end(); ++it) {
-    if (options.as_of && it->first.xact > *options.as_of) continue;
+  for (auto it = after ? c.by_page.upper_bound(*after) : c.by_page.begin(); it != c.by_page.end(); ++it) {
     const RowHistory& h = c.rows.at(it->second);
-    RowContext ctx;
-    std::optional<json::Object> state = h.StateAsOf(options.as_of, &ctx.xact);
-    if (!state) continue;
-    ctx.org_id = &c.org_id;
-    ctx.project_id = c.project_id.empty() ? nullptr : &c.project_id;
-    ctx.include_audit = options.audit_log;
-    if (auto cm = c.comments_by_target.find(it->second); cm != c.comments_by_target.end()) {
-      for (const std::string& comment_id : cm->second) {
-        uint64_t comment_xact = 0;
-        std::optional<json::Object> cs = c.rows.at(comment_id).StateAsOf(options.as_of, &comment_xact);
-        if (!cs) continue;
-        if (!options.audit_log) cs->erase("audit_data");
-        cs->set("_xact_id", XactToString(comment_xact));
-        ctx.comments.push_back(json::Value(std::move(*cs)));
-      }
-    }
-    if (!visit(Materialize(*state, std::move(ctx)), it->first)) return;
+    if (h.is_comment) continue;
+    *out = MemRow{h.key, it->second, false, h.versions};
+    return true;
   }
+  return false;
 }
 
-size_t Memtable::CountRows(const std::string& container, std::optional<uint64_t> as_of) const {
+bool Memtable::FindRow(const std::string& container, const std::string& id, MemRow* out) const {
   std::shared_lock lock(mu_);
   auto cit = containers_.find(container);
-  if (cit == containers_.end()) return 0;
-  size_t n = 0;
+  if (cit == containers_.end()) return false;
+  auto it = cit->second->rows.find(id);
+  if (it == cit->second->rows.end()) return false;
+  *out = MemRow{it->second.key, id, it->second.is_comment, it->second.versions};
+  return true;
+}
+
+std::vector<std::string> Memtable::CommentsOf(const std::string& container,
+                                              const std::string& target) const {
+  std::shared_lock lock(mu_);
+  auto cit = containers_.find(container);
+  if (cit == containers_.end()) return {};
+  auto it = cit->second->comments_by_target.find(target);
+  return it == cit->second->comments_by_target.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::vector<std::string> Memtable::RowsWithRoot(const std::string& container,
+                                                const std::string& root) const {
+  std::shared_lock lock(mu_);
+  auto cit = containers_.find(container);
+  if (cit == containers_.end()) return {};
+  auto it = cit->second->by_root.find(root);
+  return it == cit->second->by_root.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::optional<ContainerInfo> Memtable::Info(const std::string& container) const {
+  std::shared_lock lock(mu_);
+  auto cit = containers_.find(container);
+  if (cit == containers_.end()) return std::nullopt;
+  return cit->second->info;
+}
+
+std::vector<std::string> Memtable::Containers() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [name, c] : containers_) out.push_back(name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<MemRow> Memtable::AllRows(const std::string& container) const {
+  std::shared_lock lock(mu_);
+  std::vector<MemRow> out;
+  auto cit = containers_.find(container);
+  if (cit == containers_.end()) return out;
   for (const auto& [key, id] : cit->second->by_page) {
-    if (cit->second->rows.at(id).LiveAsOf(as_of)) ++n;
+    const RowHistory& h = cit->second->rows.at(id);
+    out.push_back(MemRow{h.key, id, h.is_comment, h.versions});
   }
-  return n;
+  return out;
+}
+
+bool Memtable::empty() const {
+  std::shared_lock lock(mu_);
+  return containers_.empty();
 }
 
 }  // namespace spanlake::engine

@@ -1,13 +1,18 @@
-// The memtable: every write not yet sealed into a segment, by container and
-// row id, with each row's full version history so that "as of version X"
-// reads work. Queries scan it directly; it is kept small by sealing (the
-// engine issue) and is rebuilt from the WAL on restart.
+// The memtable: writes not yet sealed into a segment, by container and row
+// id, each row with its full version history (the validated writes), so that
+// "as of version X" reads work. It is not indexed beyond id and root span:
+// reads scan it, and sealing keeps it small. Reads merge it with frozen
+// memtables and segments (engine/read.h); it does no folding itself.
 //
 // Rows are ordered for paging by their PageKey — the xact id and position of
 // the row's first write — which never changes for a row, so a cursor taken
-// from a PageKey neither skips nor repeats a row while new rows arrive.
+// from a PageKey neither skips nor repeats a row while new rows arrive. A row
+// whose older versions live in a segment or an older memtable keeps the key
+// it got there: Apply() asks `inherited` for it.
 //
-// Thread-safety: Apply() takes an exclusive lock, reads a shared one.
+// Thread-safety: Apply() takes an exclusive lock, reads a shared one. Every
+// read returns copies (versions are shared immutable objects), never
+// references into the table.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +26,7 @@
 #include <vector>
 
 #include "json/value.h"
+#include "segment/format.h"
 
 namespace spanlake::engine {
 
@@ -45,24 +51,57 @@ struct ReadOptions {
   bool audit_log = false;         // include `audit_data`
 };
 
+using Version = segment::Version;
+
+// One row's versions held by one memtable.
+struct MemRow {
+  PageKey key;
+  std::string id;
+  bool is_comment = false;
+  std::vector<Version> versions;  // (xact, pos) order
+};
+
+// A row's key as known to older data, for inheritance.
+struct InheritedKey {
+  PageKey key;
+  bool is_comment = false;
+};
+using KeyLookup =
+    std::function<std::optional<InheritedKey>(const std::string& container, const std::string& id)>;
+
+struct ContainerInfo {
+  std::string org_id;
+  std::string project_id;
+};
+
 class Memtable {
  public:
   Memtable();
   ~Memtable();
 
   // Applies one transaction's rows in order. Rows of one transaction may
-  // touch the same id; later ones fold over earlier ones.
+  // touch the same id. `inherited` (may be null) gives the key of an id this
+  // memtable has not seen that lives in older data.
   // REQUIRES: `xact` is greater than that of every earlier Apply().
-  void Apply(uint64_t xact, const std::vector<RowWrite>& rows);
+  void Apply(uint64_t xact, const std::vector<RowWrite>& rows, const KeyLookup& inherited);
 
-  // Visits the live rows of `container`, newest first by PageKey, starting
-  // strictly after `after` when given, until `visit` returns false.
-  void Scan(const std::string& container, const ReadOptions& options,
-            const std::optional<PageKey>& after,
-            const std::function<bool(json::Value row, const PageKey& key)>& visit) const;
+  // The first non-comment row of `container` with key < `after` (any key when
+  // unset), newest first. False when there is none.
+  bool NextRow(const std::string& container, const std::optional<PageKey>& after, MemRow* out) const;
+  // The row `id` of `container` (comment or not). False when absent.
+  bool FindRow(const std::string& container, const std::string& id, MemRow* out) const;
+  // Ids of comment rows on `target`, in first-write order.
+  std::vector<std::string> CommentsOf(const std::string& container, const std::string& target) const;
+  // Ids of rows any of whose versions names `root` as root_span_id (the id
+  // itself when a version has none).
+  std::vector<std::string> RowsWithRoot(const std::string& container, const std::string& root) const;
+  std::optional<ContainerInfo> Info(const std::string& container) const;
 
-  // Live rows (comments excluded) in `container` as of `as_of`.
-  size_t CountRows(const std::string& container, std::optional<uint64_t> as_of) const;
+  // Every container name, ascending.
+  std::vector<std::string> Containers() const;
+  // Every row of `container` (comments included), PageKey-descending.
+  std::vector<MemRow> AllRows(const std::string& container) const;
+  bool empty() const;
 
  private:
   struct Container;

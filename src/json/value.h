@@ -46,8 +46,10 @@ class Object {
   // Returns whether a member was removed.
   bool erase(std::string_view key);
 
-  size_t size() const { return members_.size(); }
-  bool empty() const { return members_.empty(); }
+  // Defined below Value: clang instantiates the (constexpr) vector members
+  // here at once, and they need Value complete.
+  size_t size() const;
+  bool empty() const;
   iterator begin() { return members_.begin(); }
   iterator end() { return members_.end(); }
   const_iterator begin() const { return members_.begin(); }
@@ -128,6 +130,9 @@ class Value {
  private:
   std::variant<std::monostate, bool, int64_t, double, std::string, Array, Object> v_;
 };
+
+inline size_t Object::size() const { return members_.size(); }
+inline bool Object::empty() const { return members_.empty(); }
 
 // Appends `s` to `out` as a quoted, escaped JSON string.
 void AppendQuoted(std::string& out, std::string_view s);

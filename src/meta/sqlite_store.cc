@@ -92,6 +92,11 @@ class SqliteStore final : public Store {
   Result<Principal> AddApiKey(const std::string& org_id, const std::string& plaintext_key,
                               const std::string& key_name) override;
   Result<Principal> Authenticate(const std::string& plaintext_key) override;
+  Result<Principal> AddUserApiKey(const std::string& org_id, const std::string& user_id,
+                                  const std::string& plaintext_key,
+                                  const std::string& key_name) override;
+  Result<std::vector<ApiKeyInfo>> ListApiKeys(const std::string& org_id) override;
+  Status DeleteApiKey(const std::string& org_id, const std::string& key_id) override;
 
   Status CreateObject(const std::string& kind, const std::string& org_id,
                       const std::string& parent_id, const std::string& name,
@@ -115,6 +120,12 @@ class SqliteStore final : public Store {
   // All REQUIRE mu_ held.
   Result<std::optional<Org>> QueryOrg(const char* where, const std::string& arg);
   Result<std::string> EnsureKeyUser(const std::string& org_id);
+  Result<std::string> EnsureMemberUser(const std::string& org_id, const std::string& user_id);
+  // Adds a key of the owner user (member_user null) or of a member user.
+  Result<Principal> AddKey(const std::string& org_id, const std::string* member_user,
+                           const std::string& plaintext_key, const std::string& key_name);
+  Status InsertKey(const Principal& principal, const std::string& plaintext_key,
+                   const std::string& key_name);
   Result<std::optional<json::Value>> QueryDoc(Statement& stmt);
   Status InsertConflict(const std::string& kind, const std::string& id, const std::string& name);
 
@@ -196,24 +207,42 @@ Result<std::string> SqliteStore::EnsureKeyUser(const std::string& org_id) {
   return user_id;
 }
 
-Result<Principal> SqliteStore::AddApiKey(const std::string& org_id,
-                                         const std::string& plaintext_key,
-                                         const std::string& key_name) {
-  if (plaintext_key.empty()) return Status::InvalidArgument("API key is empty");
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction txn(db_);
-  RETURN_IF_ERROR(txn.Begin());
-  ASSIGN_OR_RETURN(std::optional<Org> org, QueryOrg(" WHERE id = ?1", org_id));
-  if (!org) return Status::NotFound("org '" + org_id + "' not found");
-  ASSIGN_OR_RETURN(std::string user_id, EnsureKeyUser(org_id));
-  Principal principal{org->id, org->name, user_id, NewUuid()};
+// Member users get a users row only to anchor their keys; its name can never
+// be the owner's.
+std::string MemberUserName(const std::string& user_id) { return "member:" + user_id; }
+
+Result<std::string> SqliteStore::EnsureMemberUser(const std::string& org_id,
+                                                  const std::string& user_id) {
+  ASSIGN_OR_RETURN(Statement find,
+                   Statement::Prepare(db_, "SELECT org_id, name FROM users WHERE id = ?1"));
+  find.Bind(1, user_id);
+  ASSIGN_OR_RETURN(bool row, find.Next());
+  if (row) {
+    if (find.ColumnText(0) != org_id || find.ColumnText(1) == kKeyUserName) {
+      return Status::InvalidArgument("user '" + user_id + "' cannot hold member keys of this org");
+    }
+    return user_id;
+  }
+  ASSIGN_OR_RETURN(Statement insert,
+                   Statement::Prepare(db_, "INSERT INTO users (id, org_id, name, created) "
+                                           "VALUES (?1, ?2, ?3, ?4)"));
+  insert.Bind(1, user_id);
+  insert.Bind(2, org_id);
+  insert.Bind(3, MemberUserName(user_id));
+  insert.Bind(4, NowIso());
+  RETURN_IF_ERROR(insert.Run().WithContext("insert user"));
+  return user_id;
+}
+
+Status SqliteStore::InsertKey(const Principal& principal, const std::string& plaintext_key,
+                              const std::string& key_name) {
   ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(
                                        db_,
                                        "INSERT INTO api_keys (id, org_id, user_id, name, key_hash, "
                                        "preview, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   stmt.Bind(1, principal.key_id);
-  stmt.Bind(2, org_id);
-  stmt.Bind(3, user_id);
+  stmt.Bind(2, principal.org_id);
+  stmt.Bind(3, principal.user_id);
   stmt.Bind(4, key_name);
   stmt.Bind(5, Sha256Hex(plaintext_key));
   stmt.Bind(6, KeyPreview(plaintext_key));
@@ -221,20 +250,89 @@ Result<Principal> SqliteStore::AddApiKey(const std::string& org_id,
   int rc = stmt.StepCode();
   if (rc == SQLITE_CONSTRAINT_UNIQUE) return Status::AlreadyExists("API key is already registered");
   if (rc != SQLITE_DONE) return SqlError(db_, "insert API key");
+  return Status::Ok();
+}
+
+Result<Principal> SqliteStore::AddKey(const std::string& org_id, const std::string* member_user,
+                                      const std::string& plaintext_key,
+                                      const std::string& key_name) {
+  if (plaintext_key.empty()) return Status::InvalidArgument("API key is empty");
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_);
+  RETURN_IF_ERROR(txn.Begin());
+  ASSIGN_OR_RETURN(std::optional<Org> org, QueryOrg(" WHERE id = ?1", org_id));
+  if (!org) return Status::NotFound("org '" + org_id + "' not found");
+  Principal principal{org->id, org->name, "", NewUuid(), member_user == nullptr};
+  if (member_user == nullptr) {
+    ASSIGN_OR_RETURN(principal.user_id, EnsureKeyUser(org_id));
+  } else {
+    ASSIGN_OR_RETURN(principal.user_id, EnsureMemberUser(org_id, *member_user));
+  }
+  RETURN_IF_ERROR(InsertKey(principal, plaintext_key, key_name));
   RETURN_IF_ERROR(txn.Commit());
   return principal;
+}
+
+Result<Principal> SqliteStore::AddApiKey(const std::string& org_id,
+                                         const std::string& plaintext_key,
+                                         const std::string& key_name) {
+  return AddKey(org_id, nullptr, plaintext_key, key_name);
+}
+
+Result<Principal> SqliteStore::AddUserApiKey(const std::string& org_id,
+                                             const std::string& user_id,
+                                             const std::string& plaintext_key,
+                                             const std::string& key_name) {
+  if (user_id.empty()) return Status::InvalidArgument("user id is empty");
+  return AddKey(org_id, &user_id, plaintext_key, key_name);
 }
 
 Result<Principal> SqliteStore::Authenticate(const std::string& plaintext_key) {
   std::lock_guard<std::mutex> lock(mu_);
   ASSIGN_OR_RETURN(Statement stmt,
                    Statement::Prepare(db_,
-                                      "SELECT o.id, o.name, k.user_id, k.id FROM api_keys k "
-                                      "JOIN orgs o ON o.id = k.org_id WHERE k.key_hash = ?1"));
+                                      "SELECT o.id, o.name, k.user_id, k.id, u.name = ?2 "
+                                      "FROM api_keys k JOIN orgs o ON o.id = k.org_id "
+                                      "JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?1"));
   stmt.Bind(1, Sha256Hex(plaintext_key));
+  stmt.Bind(2, kKeyUserName);
   ASSIGN_OR_RETURN(bool row, stmt.Next());
   if (!row) return Status::Unauthenticated("invalid API key");
-  return Principal{stmt.ColumnText(0), stmt.ColumnText(1), stmt.ColumnText(2), stmt.ColumnText(3)};
+  return Principal{stmt.ColumnText(0), stmt.ColumnText(1), stmt.ColumnText(2), stmt.ColumnText(3),
+                   stmt.ColumnInt64(4) != 0};
+}
+
+Result<std::vector<ApiKeyInfo>> SqliteStore::ListApiKeys(const std::string& org_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   Statement::Prepare(db_,
+                                      "SELECT k.id, k.org_id, k.user_id, k.name, k.preview, "
+                                      "k.created, u.name = ?2 FROM api_keys k "
+                                      "JOIN users u ON u.id = k.user_id WHERE k.org_id = ?1 "
+                                      "ORDER BY k.rowid"));
+  stmt.Bind(1, org_id);
+  stmt.Bind(2, kKeyUserName);
+  std::vector<ApiKeyInfo> keys;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, stmt.Next());
+    if (!row) return keys;
+    keys.push_back(ApiKeyInfo{stmt.ColumnText(0), stmt.ColumnText(1), stmt.ColumnText(2),
+                              stmt.ColumnText(3), stmt.ColumnText(4), stmt.ColumnText(5),
+                              stmt.ColumnInt64(6) != 0});
+  }
+}
+
+Status SqliteStore::DeleteApiKey(const std::string& org_id, const std::string& key_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_);
+  RETURN_IF_ERROR(txn.Begin());
+  ASSIGN_OR_RETURN(Statement stmt,
+                   Statement::Prepare(db_, "DELETE FROM api_keys WHERE org_id = ?1 AND id = ?2"));
+  stmt.Bind(1, org_id);
+  stmt.Bind(2, key_id);
+  RETURN_IF_ERROR(stmt.Run().WithContext("delete API key"));
+  if (sqlite3_changes(db_) == 0) return Status::NotFound("API key '" + key_id + "' not found");
+  return txn.Commit();
 }
 
 // --- generic objects ---

@@ -35,6 +35,21 @@ struct Principal {
   std::string org_name;
   std::string user_id;
   std::string key_id;
+  // True for keys added by AddApiKey: they act as the org's owner user, who
+  // holds every permission. Keys added by AddUserApiKey act as a member user,
+  // whose permissions come only from ACLs (see server/acl.h).
+  bool owner = false;
+};
+
+// An API key as listed: never its hash or plaintext.
+struct ApiKeyInfo {
+  std::string id;
+  std::string org_id;
+  std::string user_id;
+  std::string name;
+  std::string preview;  // a short prefix of the key and "..."
+  std::string created;  // ISO-8601
+  bool owner = false;   // acts as the org's owner user (see Principal::owner)
 };
 
 struct ListOptions {
@@ -61,6 +76,19 @@ class Store {
                                       const std::string& key_name) = 0;
   // Unauthenticated when the key is unknown (the message never echoes the key).
   virtual Result<Principal> Authenticate(const std::string& plaintext_key) = 0;
+  // Stores SHA-256(plaintext_key) for a key acting as member user `user_id`
+  // of the org (Principal::owner false). The user's row is created when
+  // absent. InvalidArgument when `user_id` is the org's owner user or a user
+  // of another org; NotFound when the org does not exist; AlreadyExists if the
+  // same key is registered.
+  virtual Result<Principal> AddUserApiKey(const std::string& org_id, const std::string& user_id,
+                                          const std::string& plaintext_key,
+                                          const std::string& key_name) = 0;
+  // Every key of the org, oldest first.
+  virtual Result<std::vector<ApiKeyInfo>> ListApiKeys(const std::string& org_id) = 0;
+  // Revokes a key: it never authenticates again. NotFound when the org has no
+  // such key (including another org's key).
+  virtual Status DeleteApiKey(const std::string& org_id, const std::string& key_id) = 0;
 
   // --- generic objects ---
   // Inserts `doc` (which must hold "id"). AlreadyExists when a live object of
@@ -91,5 +119,18 @@ class Store {
 // SQLite in a file (WAL journal mode, busy timeout so that several processes
 // can share it). Applies schema migrations on open.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+// PostgreSQL (15 or later) at `conninfo`, a libpq URL or keyword string.
+// Applies schema migrations on open under an advisory lock, so several
+// nodes may start at once. Holds a small pool of connections and reconnects
+// when one breaks; a call that cannot reach the server fails Unavailable.
+// Opening fails IOError when the server is unreachable.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo);
+
+// True for "postgres://" and "postgresql://" URLs.
+bool IsPostgresUrl(const std::string& url_or_path);
+
+// PostgreSQL for a postgres:// or postgresql:// URL, else SQLite at the path.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url_or_path);
 
 }  // namespace spanlake::meta

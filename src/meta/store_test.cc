@@ -1,9 +1,12 @@
+// The metadata store's test suite, run against every backend: SQLite always,
+// PostgreSQL when SPANLAKE_TEST_PG_URL names a server (tests/pg/start-pg.sh
+// starts one). Without it the PostgreSQL cases are skipped, or fail when
+// SPANLAKE_REQUIRE_PG=1 (CI sets it, so CI never skips them silently).
 #include "meta/store.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 
-#include <filesystem>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -11,18 +14,42 @@
 #include "base/random.h"
 #include "base/sha256.h"
 #include "gtest/gtest.h"
+#include "meta/pg_schema.h"
 #include "meta/schema.h"
+#include "meta/store_test_backends.h"
 
 namespace spanlake::meta {
 namespace {
 
-class StoreTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+void PrintTo(Backend backend, std::ostream* os) {
+  *os << (backend == Backend::kSqlite ? "SQLite" : "PostgreSQL");
+}
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/meta_test_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/meta.sqlite";
+    if (GetParam() == Backend::kSqlite) {
+      backend_ = MakeSqliteBackend();
+    } else {
+      const char* url = getenv("SPANLAKE_TEST_PG_URL");
+      const char* require = getenv("SPANLAKE_REQUIRE_PG");
+      if (url == nullptr || *url == '\0') {
+        if (require != nullptr && std::string(require) == "1") {
+          FAIL() << "SPANLAKE_REQUIRE_PG=1 but SPANLAKE_TEST_PG_URL is not set";
+        }
+        GTEST_SKIP() << "SPANLAKE_TEST_PG_URL is not set (tests/pg/start-pg.sh starts a server)";
+      }
+      Result<std::unique_ptr<TestBackend>> pg = MakePostgresBackend(url);
+      ASSERT_TRUE(pg.ok()) << pg.status().ToString();
+      backend_ = std::move(pg).value();
+    }
+    location_ = NewLocation();
     store_ = Open();
     ASSERT_NE(store_, nullptr);
     org_a_ = MustEnsureOrg("org-a");
@@ -30,11 +57,17 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
+    backend_.reset();  // removes the locations
   }
 
-  std::unique_ptr<Store> Open() {
-    Result<std::unique_ptr<Store>> store = OpenSqliteStore(path_);
+  std::string NewLocation() {
+    Result<std::string> location = backend_->NewLocation();
+    EXPECT_TRUE(location.ok()) << location.status().ToString();
+    return location.ok() ? *location : "";
+  }
+
+  std::unique_ptr<Store> Open(const std::string& location = "") {
+    Result<std::unique_ptr<Store>> store = OpenStore(location.empty() ? location_ : location);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(store).value() : nullptr;
   }
@@ -68,35 +101,32 @@ class StoreTest : public ::testing::Test {
     return ids;
   }
 
-  // Runs `sql` on the file through the C API, as another tool would.
-  void RawExec(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db);
-    sqlite3_close(db);
+  // Runs `sql` on the location, bypassing the store, as another tool would.
+  Table Raw(const std::string& sql, const std::string& location = "") {
+    Result<Table> table = backend_->Query(location.empty() ? location_ : location, sql);
+    EXPECT_TRUE(table.ok()) << table.status().ToString();
+    return table.ok() ? *std::move(table) : Table{};
+  }
+  // The first column of the first row of `sql`.
+  std::string RawValue(const std::string& sql, const std::string& location = "") {
+    Table table = Raw(sql, location);
+    EXPECT_FALSE(table.rows.empty()) << sql;
+    return table.rows.empty() ? "" : table.rows[0][0];
+  }
+  int64_t RawSchemaVersion(const std::string& location = "") {
+    return std::stoll(RawValue(backend_->SchemaVersionSql(), location));
+  }
+  int64_t LatestVersion() const {
+    return static_cast<int64_t>(GetParam() == Backend::kSqlite ? kMigrations.size()
+                                                               : kPgMigrations.size());
   }
 
-  // The first column of the first row of `sql`, read through the C API.
-  std::string RawQuery(const std::string& sql) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
-    EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-    const unsigned char* text = sqlite3_column_text(stmt, 0);
-    std::string value = text ? reinterpret_cast<const char*>(text) : "";
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return value;
-  }
-  int64_t RawUserVersion() { return std::stoll(RawQuery("PRAGMA user_version")); }
-
-  std::string dir_, path_, org_a_, org_b_;
+  std::unique_ptr<TestBackend> backend_;
+  std::string location_, org_a_, org_b_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, OrgsEnsureGetList) {
+TEST_P(StoreTest, OrgsEnsureGetList) {
   Result<Org> again = store_->EnsureOrg("org-a");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->id, org_a_);
@@ -122,7 +152,7 @@ TEST_F(StoreTest, OrgsEnsureGetList) {
   EXPECT_EQ(store_->EnsureOrg("").status().code(), Code::kInvalidArgument);
 }
 
-TEST_F(StoreTest, KeysAddAndAuthenticate) {
+TEST_P(StoreTest, KeysAddAndAuthenticate) {
   Result<Principal> added = store_->AddApiKey(org_a_, "sk-first-secret-key", "ci");
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   EXPECT_EQ(added->org_id, org_a_);
@@ -154,7 +184,7 @@ TEST_F(StoreTest, KeysAddAndAuthenticate) {
   EXPECT_EQ(store_->AddApiKey(org_a_, "", "x").status().code(), Code::kInvalidArgument);
 }
 
-TEST_F(StoreTest, UnknownKeyIsUnauthenticatedWithoutEcho) {
+TEST_P(StoreTest, UnknownKeyIsUnauthenticatedWithoutEcho) {
   ASSERT_TRUE(store_->AddApiKey(org_a_, "sk-known-key-123456", "ci").ok());
   for (const std::string key : {"sk-guessed-key-987654", "", "sk-known-key-12345"}) {
     Result<Principal> auth = store_->Authenticate(key);
@@ -164,36 +194,27 @@ TEST_F(StoreTest, UnknownKeyIsUnauthenticatedWithoutEcho) {
   }
 }
 
-TEST_F(StoreTest, KeyIsStoredOnlyHashed) {
+TEST_P(StoreTest, KeyIsStoredOnlyHashed) {
   const std::string key = "sk-plaintext-" + RandomHex(16);
   ASSERT_TRUE(store_->AddApiKey(org_a_, key, "ci").ok());
 
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT * FROM api_keys", -1, &stmt, nullptr), SQLITE_OK);
-  int rows = 0;
+  Table table = Raw("SELECT * FROM api_keys");
   bool hash_seen = false;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    ++rows;
-    for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
-      const unsigned char* text = sqlite3_column_text(stmt, c);
-      std::string value = text ? reinterpret_cast<const char*>(text) : "";
-      EXPECT_EQ(value.find(key), std::string::npos) << "column " << c;
-      if (value == Sha256Hex(key)) hash_seen = true;
-      if (std::string(sqlite3_column_name(stmt, c)) == "preview") {
-        EXPECT_LT(value.size(), key.size());
-        EXPECT_EQ(value.substr(value.size() - 3), "...");
+  for (const std::vector<std::string>& row : table.rows) {
+    for (size_t c = 0; c < row.size(); ++c) {
+      EXPECT_EQ(row[c].find(key), std::string::npos) << "column " << table.columns[c];
+      if (row[c] == Sha256Hex(key)) hash_seen = true;
+      if (table.columns[c] == "preview") {
+        EXPECT_LT(row[c].size(), key.size());
+        EXPECT_EQ(row[c].substr(row[c].size() - 3), "...");
       }
     }
   }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  EXPECT_EQ(rows, 1);
+  EXPECT_EQ(table.rows.size(), 1u);
   EXPECT_TRUE(hash_seen);
 }
 
-TEST_F(StoreTest, TwoStoresOnOneFileSeeEachOthersWrites) {
+TEST_P(StoreTest, TwoStoresOnOneFileSeeEachOthersWrites) {
   std::unique_ptr<Store> other = Open();
   ASSERT_NE(other, nullptr);
   ASSERT_TRUE(other->AddApiKey(org_a_, "sk-added-by-other-process", "ops").ok());
@@ -210,7 +231,7 @@ TEST_F(StoreTest, TwoStoresOnOneFileSeeEachOthersWrites) {
             Code::kAlreadyExists);
 }
 
-TEST_F(StoreTest, ObjectCrud) {
+TEST_P(StoreTest, ObjectCrud) {
   std::string id = NewUuid();
   ASSERT_TRUE(store_->CreateObject("project", org_a_, "", "alpha", Doc(id, "alpha")).ok());
   Result<std::optional<json::Value>> got = store_->GetObject("project", org_a_, id);
@@ -237,7 +258,7 @@ TEST_F(StoreTest, ObjectCrud) {
             Code::kNotFound);
 }
 
-TEST_F(StoreTest, CreateRejectsBadInput) {
+TEST_P(StoreTest, CreateRejectsBadInput) {
   json::Value no_id(json::Object{{"name", "x"}});
   EXPECT_EQ(store_->CreateObject("project", org_a_, "", "x", no_id).code(),
             Code::kInvalidArgument);
@@ -249,7 +270,7 @@ TEST_F(StoreTest, CreateRejectsBadInput) {
   EXPECT_NE(dup_id.message().find("id"), std::string::npos) << dup_id.message();
 }
 
-TEST_F(StoreTest, NamesUniquePerKindOrgAndParent) {
+TEST_P(StoreTest, NamesUniquePerKindOrgAndParent) {
   std::string parent1 = NewUuid(), parent2 = NewUuid();
   std::string first = MustCreate(org_a_, "n", parent1);
   Status conflict = store_->CreateObject("project", org_a_, parent1, "n", Doc(NewUuid(), "n"));
@@ -273,7 +294,7 @@ TEST_F(StoreTest, NamesUniquePerKindOrgAndParent) {
             reborn);
 }
 
-TEST_F(StoreTest, OrgIsolation) {
+TEST_P(StoreTest, OrgIsolation) {
   std::string id = MustCreate(org_a_, "secret");
   EXPECT_FALSE(store_->GetObject("project", org_b_, id)->has_value());
   EXPECT_FALSE(store_->FindObjectByName("project", org_b_, "", "secret")->has_value());
@@ -291,7 +312,7 @@ TEST_F(StoreTest, OrgIsolation) {
   EXPECT_EQ(*store_->GetObject("project", org_a_, id), Doc(id, "secret"));
 }
 
-TEST_F(StoreTest, ListOrderFiltersAndPagination) {
+TEST_P(StoreTest, ListOrderFiltersAndPagination) {
   std::string parent = NewUuid();
   std::vector<std::string> p;  // p[i] created i-th
   for (int i = 0; i < 5; ++i) p.push_back(MustCreate(org_a_, "p" + std::to_string(i), parent));
@@ -342,14 +363,16 @@ TEST_F(StoreTest, ListOrderFiltersAndPagination) {
   EXPECT_TRUE(ListIds(org_a_, o).empty());
 }
 
-TEST_F(StoreTest, ReopenPreservesEverything) {
+TEST_P(StoreTest, ReopenPreservesEverything) {
   ASSERT_TRUE(store_->AddApiKey(org_a_, "sk-survives-restart-1", "ci").ok());
   std::string id = MustCreate(org_a_, "kept");
   std::string gone = MustCreate(org_a_, "gone");
   ASSERT_TRUE(store_->DeleteObject("project", org_a_, gone).ok());
   store_.reset();
-  EXPECT_EQ(RawUserVersion(), static_cast<int64_t>(kMigrations.size()));
-  EXPECT_EQ(RawQuery("PRAGMA journal_mode"), "wal");  // persistent in the file
+  EXPECT_EQ(RawSchemaVersion(), LatestVersion());
+  if (GetParam() == Backend::kSqlite) {
+    EXPECT_EQ(RawValue("PRAGMA journal_mode"), "wal");  // persistent in the file
+  }
 
   store_ = Open();
   ASSERT_NE(store_, nullptr);
@@ -363,32 +386,32 @@ TEST_F(StoreTest, ReopenPreservesEverything) {
   std::string later = MustCreate(org_a_, "later");
   EXPECT_EQ(ListIds(org_a_, {}), (std::vector<std::string>{later, id}));
   store_.reset();
-  EXPECT_EQ(RawUserVersion(), static_cast<int64_t>(kMigrations.size()));
+  EXPECT_EQ(RawSchemaVersion(), LatestVersion());
 }
 
-TEST_F(StoreTest, NewerSchemaIsRefused) {
+TEST_P(StoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  RawExec("PRAGMA user_version = 99");
-  Result<std::unique_ptr<Store>> opened = OpenSqliteStore(path_);
+  Raw(backend_->SetSchemaVersionSql(99));
+  Result<std::unique_ptr<Store>> opened = OpenStore(location_);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), Code::kIOError);
   EXPECT_NE(opened.status().message().find("newer"), std::string::npos);
 }
 
-TEST_F(StoreTest, UnreadableDocumentIsCorruption) {
+TEST_P(StoreTest, UnreadableDocumentIsCorruption) {
   std::string id = MustCreate(org_a_, "bad");
-  RawExec("UPDATE objects SET doc = '{\"id\":' WHERE id = '" + id + "'");
+  Raw("UPDATE objects SET doc = '{\"id\":' WHERE id = '" + id + "'");
   EXPECT_EQ(store_->GetObject("project", org_a_, id).status().code(), Code::kCorruption);
   EXPECT_EQ(store_->ListObjects("project", org_a_, {}).status().code(), Code::kCorruption);
 }
 
-TEST_F(StoreTest, OpenFailsInMissingDirectory) {
-  Result<std::unique_ptr<Store>> opened = OpenSqliteStore(dir_ + "/no/such/dir/meta.sqlite");
+TEST_P(StoreTest, OpenFailsWhenUnreachable) {
+  Result<std::unique_ptr<Store>> opened = OpenStore(backend_->Unreachable());
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), Code::kIOError);
 }
 
-TEST_F(StoreTest, ConcurrentWritersFromThreadsAndConnections) {
+TEST_P(StoreTest, ConcurrentWritersFromThreadsAndConnections) {
   std::unique_ptr<Store> other = Open();
   ASSERT_NE(other, nullptr);
   constexpr int kThreads = 4, kPerThread = 25;
@@ -404,6 +427,188 @@ TEST_F(StoreTest, ConcurrentWritersFromThreadsAndConnections) {
   for (std::thread& thread : threads) thread.join();
   std::vector<std::string> ids = ListIds(org_a_, {});
   EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kPerThread));
+}
+
+// Several nodes (or `keys create` beside a server) opening a fresh store at
+// once: each migration is applied exactly once and every store works.
+TEST_P(StoreTest, ConcurrentOpensMigrateOnce) {
+  const std::string fresh = NewLocation();
+  constexpr int kOpeners = 4;
+  std::vector<std::unique_ptr<Store>> stores(kOpeners);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i) {
+    threads.emplace_back([this, &stores, &fresh, i] { stores[i] = Open(fresh); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::unique_ptr<Store>& store : stores) ASSERT_NE(store, nullptr);
+  EXPECT_EQ(RawSchemaVersion(fresh), LatestVersion());
+  if (GetParam() == Backend::kPostgres) {
+    EXPECT_EQ(RawValue("SELECT COUNT(*) FROM schema_migrations", fresh),
+              std::to_string(LatestVersion()));
+  }
+  Result<Org> org = stores[0]->EnsureOrg("shared");
+  ASSERT_TRUE(org.ok()) << org.status().ToString();
+  for (const std::unique_ptr<Store>& store : stores) {
+    EXPECT_EQ(store->EnsureOrg("shared")->id, org->id);
+  }
+}
+
+// Concurrent first calls for one org, from several stores, agree on one org
+// and one key user rather than failing on the unique constraints.
+TEST_P(StoreTest, ConcurrentEnsureOrgAndFirstKeysAgree) {
+  std::unique_ptr<Store> other = Open();
+  ASSERT_NE(other, nullptr);
+  constexpr int kThreads = 4;
+  std::vector<std::string> org_ids(kThreads), user_ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    Store* store = t % 2 == 0 ? store_.get() : other.get();
+    threads.emplace_back([store, t, &org_ids, &user_ids] {
+      Result<Org> org = store->EnsureOrg("raced");
+      ASSERT_TRUE(org.ok()) << org.status().ToString();
+      org_ids[t] = org->id;
+      Result<Principal> key = store->AddApiKey(org->id, "sk-raced-key-" + std::to_string(t), "k");
+      ASSERT_TRUE(key.ok()) << key.status().ToString();
+      user_ids[t] = key->user_id;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 1; t < kThreads; ++t) {
+    EXPECT_EQ(org_ids[t], org_ids[0]);
+    EXPECT_EQ(user_ids[t], user_ids[0]);
+  }
+  EXPECT_EQ(store_->ListOrgs()->size(), 3u);
+}
+
+// Quotes, semicolons and non-ASCII text are values, never SQL.
+TEST_P(StoreTest, ValuesAreDataNotSql) {
+  const std::string name = "it's \"x\"; DROP TABLE objects; -- \xC3\xA9\xE2\x9C\x93";
+  const std::string kind = "pro'ject";
+  std::string id = NewUuid();
+  ASSERT_TRUE(store_->CreateObject(kind, org_a_, "pa'rent", name, Doc(id, name)).ok());
+  EXPECT_EQ(*store_->FindObjectByName(kind, org_a_, "pa'rent", name), Doc(id, name));
+  ListOptions o;
+  o.name = name;
+  o.ids = {id, "'); --"};
+  Result<std::vector<json::Value>> docs = store_->ListObjects(kind, org_a_, o);
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  EXPECT_EQ(docs->size(), 1u);
+  EXPECT_EQ(store_->EnsureOrg("o'rg; --")->name, "o'rg; --");
+  EXPECT_EQ(store_->Authenticate("' OR '1'='1").status().code(), Code::kUnauthenticated);
+}
+
+TEST_P(StoreTest, OrgsListInByteOrder) {
+  MustEnsureOrg("apple");
+  MustEnsureOrg("Zebra");
+  MustEnsureOrg("\xC3\xA9" "clair");
+  Result<std::vector<Org>> all = store_->ListOrgs();
+  ASSERT_TRUE(all.ok());
+  std::vector<std::string> names;
+  for (const Org& org : *all) names.push_back(org.name);
+  const std::vector<std::string> bytewise = {"Zebra", "apple", "org-a", "org-b",
+                                             "\xC3\xA9" "clair"};
+  EXPECT_EQ(names, bytewise);
+}
+
+// Member keys, listing and revocation on every backend (store_keys_test.cc
+// covers the finer points on SQLite).
+TEST_P(StoreTest, MemberKeysListAndRevoke) {
+  Result<Principal> owner = store_->AddApiKey(org_a_, "sk-owner-key-0000000000", "ops");
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  EXPECT_TRUE(owner->owner);
+  const std::string alice = NewUuid();
+  Result<Principal> member =
+      store_->AddUserApiKey(org_a_, alice, "sk-alice-key-00000000", "laptop");
+  ASSERT_TRUE(member.ok()) << member.status().ToString();
+  EXPECT_FALSE(member->owner);
+  EXPECT_EQ(member->user_id, alice);
+  EXPECT_FALSE(store_->Authenticate("sk-alice-key-00000000")->owner);
+  EXPECT_TRUE(store_->Authenticate("sk-owner-key-0000000000")->owner);
+  EXPECT_EQ(store_->AddUserApiKey(org_a_, owner->user_id, "sk-x-0000000000", "x").status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(store_->AddUserApiKey(org_b_, alice, "sk-y-0000000000", "y").status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(
+      store_->AddUserApiKey(org_a_, NewUuid(), "sk-owner-key-0000000000", "d").status().code(),
+      Code::kAlreadyExists);
+
+  Result<std::vector<ApiKeyInfo>> keys = store_->ListApiKeys(org_a_);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].name, "ops");
+  EXPECT_TRUE((*keys)[0].owner);
+  EXPECT_EQ((*keys)[1].user_id, alice);
+  EXPECT_FALSE((*keys)[1].owner);
+  EXPECT_TRUE(store_->ListApiKeys(org_b_)->empty());
+
+  EXPECT_EQ(store_->DeleteApiKey(org_b_, member->key_id).code(), Code::kNotFound);
+  ASSERT_TRUE(store_->DeleteApiKey(org_a_, member->key_id).ok());
+  EXPECT_EQ(store_->Authenticate("sk-alice-key-00000000").status().code(),
+            Code::kUnauthenticated);
+  EXPECT_EQ(store_->DeleteApiKey(org_a_, member->key_id).code(), Code::kNotFound);
+  EXPECT_EQ(store_->ListApiKeys(org_a_)->size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+// --- PostgreSQL only ---
+
+using PgStoreTest = StoreTest;
+
+// The server dropped every connection (a restart, a proxy timeout): the
+// next calls reconnect, and a write is applied exactly once.
+TEST_P(PgStoreTest, ReconnectsAfterConnectionsAreLost) {
+  ASSERT_TRUE(store_->AddApiKey(org_a_, "sk-before-the-restart", "ci").ok());
+  Result<int> killed = backend_->KillConnections(location_);
+  ASSERT_TRUE(killed.ok()) << killed.status().ToString();
+  EXPECT_GE(*killed, 1);
+  EXPECT_EQ(store_->Authenticate("sk-before-the-restart")->org_id, org_a_);
+
+  ASSERT_EQ(*backend_->KillConnections(location_), 1);
+  std::string id = MustCreate(org_a_, "after-restart");
+  EXPECT_EQ(ListIds(org_a_, {}), std::vector<std::string>{id});
+
+  // Several pooled connections, all lost while idle.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([this] { EXPECT_TRUE(store_->ListOrgs().ok()); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_TRUE(backend_->KillConnections(location_).ok());
+  for (int i = 0; i < 6; ++i) {
+    Result<std::vector<Org>> orgs = store_->ListOrgs();
+    ASSERT_TRUE(orgs.ok()) << orgs.status().ToString();
+  }
+}
+
+// Text-format parameters cannot carry a NUL byte; it must not cut a value.
+TEST_P(PgStoreTest, NulByteIsInvalidArgument) {
+  const std::string name("a\0b", 3);
+  EXPECT_EQ(store_->CreateObject("project", org_a_, "", name, Doc(NewUuid(), "x")).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(store_->EnsureOrg(name).status().code(), Code::kInvalidArgument);
+  EXPECT_FALSE(store_->FindObjectByName("project", org_a_, "", "a")->has_value());
+}
+
+TEST_P(PgStoreTest, MigrationsAreRecordedOnePerVersion) {
+  Table table = Raw("SELECT version, applied_at FROM schema_migrations ORDER BY version");
+  ASSERT_EQ(table.rows.size(), kPgMigrations.size());
+  for (size_t i = 0; i < table.rows.size(); ++i) {
+    EXPECT_EQ(table.rows[i][0], std::to_string(i + 1));
+    EXPECT_FALSE(table.rows[i][1].empty());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PgStoreTest, ::testing::Values(Backend::kPostgres),
+                         BackendName);
+
+TEST(OpenStoreTest, PicksTheBackendByUrlScheme) {
+  EXPECT_TRUE(IsPostgresUrl("postgres://u@127.0.0.1:5432/db"));
+  EXPECT_TRUE(IsPostgresUrl("postgresql://localhost/db"));
+  EXPECT_FALSE(IsPostgresUrl("/var/lib/spanlake/meta.db"));
+  EXPECT_FALSE(IsPostgresUrl("postgres.db"));
+  EXPECT_FALSE(IsPostgresUrl("mysql://localhost/db"));
 }
 
 }  // namespace

@@ -1,266 +1,270 @@
 #include "query/expr.h"
 
-#include <cctype>
-#include <cmath>
-#include <optional>
-#include <set>
 #include <string_view>
 #include <unordered_set>
+
+#include "base/time.h"
+#include "query/functions.h"
+#include "query/value_ops.h"
 
 namespace spanlake::query {
 
 namespace {
 
-const std::unordered_set<std::string_view> kBinary = {
-    "eq", "is", "ne", "lt", "le", "gt", "ge", "like", "ilike", "match", "in",
-    "add", "sub", "mul", "div", "mod"};
+const std::unordered_set<std::string_view> kComparison = {
+    "eq", "is", "ne", "lt", "le", "gt", "ge", "like", "ilike", "match", "in"};
+const std::unordered_set<std::string_view> kArithmetic = {"add", "sub", "mul", "div", "mod"};
 const std::unordered_set<std::string_view> kUnary = {"not", "isnull", "isnotnull", "neg"};
-const std::unordered_set<std::string_view> kFunctions = {"coalesce", "lower", "upper", "length",
-                                                         "concat", "abs", "least", "greatest"};
+constexpr std::string_view kAnySpanSlot = "$any_span";
 
-std::string OpOf(const json::Value& node) {
+const std::string& OpOf(const json::Value& node) {
+  static const std::string kNone;
   const json::Value* op = node.find("op");
-  return op != nullptr && op->is_string() ? op->as_string() : "";
+  return op != nullptr && op->is_string() ? op->as_string() : kNone;
 }
 
-Status Need(const json::Value& node, const char* key, const std::string& where) {
+// " (line 3, column 7)" when the node came from text with a location.
+std::string LocSuffix(const json::Value& node) {
+  const json::Value* start = node.find("loc") ? node.find("loc")->find("start") : nullptr;
+  if (start == nullptr) return "";
+  const json::Value* line = start->find("line");
+  const json::Value* col = start->find("col");
+  if (line == nullptr || col == nullptr || !line->is_int() || !col->is_int()) return "";
+  return " (line " + std::to_string(line->as_int()) + ", column " + std::to_string(col->as_int()) +
+         ")";
+}
+
+Status Invalid(const json::Value& node, const std::string& where, const std::string& what) {
+  return Status::InvalidArgument(where + LocSuffix(node) + ": " + what);
+}
+
+Status Need(const json::Value& node, const char* key, const std::string& where, ExprRules rules) {
   const json::Value* v = node.find(key);
-  if (v == nullptr) return Status::InvalidArgument(where + ": missing '" + key + "'");
-  return ValidateExpr(*v, where + "." + key);
-}
-
-Status ValidateList(const json::Value& node, const char* key, const std::string& where) {
-  const json::Value* list = node.find(key);
-  if (list == nullptr || !list->is_array()) {
-    return Status::InvalidArgument(where + ": '" + key + "' must be an array");
-  }
-  for (size_t i = 0; i < list->as_array().size(); ++i) {
-    const json::Value& item = list->as_array()[i];
-    const json::Value* inner = item.find("expr");  // AliasExpr
-    RETURN_IF_ERROR(ValidateExpr(inner != nullptr && !item.find("op") ? *inner : item,
-                                 where + "." + key + "[" + std::to_string(i) + "]"));
-  }
-  return Status::Ok();
+  if (v == nullptr) return Invalid(node, where, std::string("missing '") + key + "'");
+  return ValidateExpr(*v, where + "." + key, rules);
 }
 
 Status ValidateIdent(const json::Value& node, const std::string& where) {
   const json::Value* name = node.find("name");
-  if (name == nullptr || !name->is_array()) {
-    return Status::InvalidArgument(where + ": ident 'name' must be an array of keys");
+  if (name == nullptr || !name->is_array() || name->as_array().empty()) {
+    return Invalid(node, where, "ident 'name' must be a non-empty array of keys");
   }
   for (const json::Value& k : name->as_array()) {
-    if (!k.is_string() && !k.is_int()) {
-      return Status::InvalidArgument(where + ": ident keys must be strings or integers");
-    }
+    if (!k.is_string() && !k.is_int())
+      return Invalid(node, where, "ident keys must be strings or integers");
   }
   return Status::Ok();
 }
 
-// A value for comparisons: numbers as double, others as they are.
-int TypeRank(const json::Value& v) {
-  switch (v.type()) {
-    case json::Type::kBool: return 1;
-    case json::Type::kInt:
-    case json::Type::kDouble: return 2;
-    case json::Type::kString: return 3;
-    default: return 4;
+Status ValidateFunction(const json::Value& node, const std::string& where, ExprRules rules) {
+  std::string name = FunctionName(node);
+  const json::Value* args = node.find("args");
+  if (name.empty())
+    return Invalid(node, where, "function 'name' must be {op:\"ident\", name:[<name>]}");
+  if (args == nullptr || !args->is_array())
+    return Invalid(node, where, "function 'args' must be an array");
+  bool aggregate = IsAggregateFunction(name);
+  if (aggregate && !rules.allow_aggregates) {
+    return Invalid(node, where, "aggregate " + name + "() is only allowed in measures and HAVING");
   }
+  if (name == "any_span") {
+    if (!rules.allow_any_span) return Invalid(node, where, "any_span() is only allowed in filters");
+    if (args->as_array().size() != 1) return Invalid(node, where, "any_span() takes one condition");
+  } else {
+    RETURN_IF_ERROR(CheckFunctionCall(name, args->as_array(), where + LocSuffix(node)));
+  }
+  ExprRules inner = rules;
+  if (aggregate) inner.allow_aggregates = false;  // no nested aggregates
+  for (size_t i = 0; i < args->as_array().size(); ++i) {
+    const json::Value& a = ArgExpr(args->as_array()[i]);
+    if (aggregate && name == "count" && OpOf(a) == "star") continue;
+    RETURN_IF_ERROR(ValidateExpr(a, where + ".args[" + std::to_string(i) + "]", inner));
+  }
+  return Status::Ok();
 }
 
-// Three-way comparison; nullopt when the values are not comparable.
-std::optional<int> Compare(const json::Value& a, const json::Value& b) {
-  if (a.is_null() || b.is_null() || TypeRank(a) != TypeRank(b)) return std::nullopt;
-  if (a.is_number()) {
-    double x = a.as_double(), y = b.as_double();
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
-  if (a.is_string()) {
-    int c = a.as_string().compare(b.as_string());
-    return c < 0 ? -1 : (c > 0 ? 1 : 0);
-  }
-  if (a.is_bool()) return int(a.as_bool()) - int(b.as_bool());
-  if (a == b) return 0;
-  return std::nullopt;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// SQL LIKE: % any run, _ one byte, \ escapes.
-bool Like(std::string_view s, std::string_view p) {
-  size_t si = 0, pi = 0, star_p = std::string_view::npos, star_s = 0;
-  while (si < s.size()) {
-    if (pi < p.size() && p[pi] == '\\' && pi + 1 < p.size() && p[pi + 1] == s[si]) {
-      pi += 2;
-      ++si;
-    } else if (pi < p.size() && (p[pi] == '_' || (p[pi] == s[si] && p[pi] != '%'))) {
-      ++pi;
-      ++si;
-    } else if (pi < p.size() && p[pi] == '%') {
-      star_p = pi++;
-      star_s = si;
-    } else if (star_p != std::string_view::npos) {
-      pi = star_p + 1;
-      si = ++star_s;
-    } else {
-      return false;
+Status ValidateBoolean(const json::Value& node, const std::string& where, ExprRules rules) {
+  if (const json::Value* c = node.find("children")) {
+    if (!c->is_array()) return Invalid(node, where, "'children' must be an array");
+    for (size_t i = 0; i < c->as_array().size(); ++i) {
+      RETURN_IF_ERROR(
+          ValidateExpr(c->as_array()[i], where + ".children[" + std::to_string(i) + "]", rules));
     }
   }
-  while (pi < p.size() && p[pi] == '%') ++pi;
-  return pi == p.size();
+  if (node.find("left")) RETURN_IF_ERROR(Need(node, "left", where, rules));
+  if (node.find("right")) RETURN_IF_ERROR(Need(node, "right", where, rules));
+  return Status::Ok();
 }
 
-// Lowercased words: runs of letters/digits (any non-ASCII byte counts as a
-// letter, so UTF-8 text stays whole). The real tokenizer lives in the index.
-void Tokens(std::string_view s, std::set<std::string>& out) {
-  std::string cur;
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c >= 0x80) {
-      cur.push_back(static_cast<char>(std::tolower(c)));
-    } else if (!cur.empty()) {
-      out.insert(std::move(cur));
-      cur.clear();
+Status ValidateIf(const json::Value& node, const std::string& where, ExprRules rules) {
+  const json::Value* conds = node.find("conds");
+  if (conds == nullptr || !conds->is_array())
+    return Invalid(node, where, "'conds' must be an array");
+  for (size_t i = 0; i < conds->as_array().size(); ++i) {
+    std::string at = where + ".conds[" + std::to_string(i) + "]";
+    RETURN_IF_ERROR(Need(conds->as_array()[i], "cond", at, rules));
+    RETURN_IF_ERROR(Need(conds->as_array()[i], "then", at, rules));
+  }
+  return node.find("else") ? Need(node, "else", where, rules) : Status::Ok();
+}
+
+Status ValidateInterval(const json::Value& node, const std::string& where) {
+  const json::Value* v = node.find("value");
+  const json::Value* unit = node.find("unit");
+  if (v == nullptr || !v->is_int() || unit == nullptr || !unit->is_string() ||
+      !ParseTimeUnit(unit->as_string())) {
+    return Invalid(node, where,
+                   "interval needs an integer 'value' and a 'unit' (year…microsecond)");
+  }
+  return Status::Ok();
+}
+
+// --- evaluation ---
+
+json::Value CompareOp(const std::string& op, const json::Value& l, const json::Value& r) {
+  if (l.is_null() || r.is_null()) return json::Value();
+  std::optional<int> c = Compare(l, r);
+  if (op == "eq" || op == "is") return c ? *c == 0 : false;
+  if (op == "ne") return c ? *c != 0 : true;
+  if (!c) return json::Value();
+  if (op == "lt") return *c < 0;
+  if (op == "le") return *c <= 0;
+  if (op == "gt") return *c > 0;
+  return *c >= 0;
+}
+
+bool InList(const json::Value& l, const json::Value& list) {
+  if (!list.is_array()) {
+    std::optional<int> c = Compare(l, list);
+    return c && *c == 0;
+  }
+  for (const json::Value& e : list.as_array()) {
+    std::optional<int> c = Compare(l, e);
+    if ((c && *c == 0) || (l.is_array() && l == e)) return true;
+  }
+  return false;
+}
+
+json::Value In(const json::Value& l, const json::Value& r) {
+  if (l.is_null()) return json::Value();
+  if (l.is_array()) {  // array membership: any element in the list
+    for (const json::Value& e : l.as_array()) {
+      if (InList(e, r)) return true;
     }
+    return InList(l, r);
   }
-  if (!cur.empty()) out.insert(std::move(cur));
-}
-
-void CollectTokens(const json::Value& v, std::set<std::string>& out) {
-  if (v.is_string()) {
-    Tokens(v.as_string(), out);
-  } else if (v.is_number()) {
-    Tokens(v.Dump(), out);
-  } else if (v.is_array()) {
-    for (const auto& e : v.as_array()) CollectTokens(e, out);
-  } else if (v.is_object()) {
-    for (const auto& [k, e] : v.as_object()) CollectTokens(e, out);
-  }
-}
-
-bool Match(const json::Value& haystack, const json::Value& needle) {
-  std::set<std::string> have, want;
-  CollectTokens(haystack, have);
-  CollectTokens(needle, want);
-  if (want.empty()) return false;
-  for (const auto& t : want) {
-    if (!have.count(t)) return false;
-  }
-  return true;
-}
-
-json::Value Lookup(const json::Value& row, const json::Array& path) {
-  const json::Value* cur = &row;
-  for (const json::Value& k : path) {
-    if (k.is_string() && cur->is_object()) {
-      cur = cur->find(k.as_string());
-    } else if (k.is_int() && cur->is_array()) {
-      int64_t i = k.as_int();
-      int64_t n = static_cast<int64_t>(cur->as_array().size());
-      if (i < 0) i += n;
-      cur = (i >= 0 && i < n) ? &cur->as_array()[static_cast<size_t>(i)] : nullptr;
-    } else {
-      cur = nullptr;
-    }
-    if (cur == nullptr) return json::Value();
-  }
-  return *cur;
-}
-
-json::Value Arith(const std::string& op, const json::Value& a, const json::Value& b) {
-  if (!a.is_number() || !b.is_number()) return json::Value();
-  if (a.is_int() && b.is_int() && op != "div") {
-    int64_t x = a.as_int(), y = b.as_int();
-    if (op == "add") return x + y;
-    if (op == "sub") return x - y;
-    if (op == "mul") return x * y;
-    if (op == "mod") return y == 0 ? json::Value() : json::Value(x % y);
-  }
-  double x = a.as_double(), y = b.as_double();
-  if (op == "add") return x + y;
-  if (op == "sub") return x - y;
-  if (op == "mul") return x * y;
-  if (op == "div") return y == 0 ? json::Value() : json::Value(x / y);
-  return y == 0 ? json::Value() : json::Value(std::fmod(x, y));
+  return InList(l, r);
 }
 
 json::Value Binary(const std::string& op, const json::Value& l, const json::Value& r) {
-  if (op == "eq" || op == "is") {
-    if (op == "is" && r.is_null()) return l.is_null();
-    auto c = Compare(l, r);
-    return c ? json::Value(*c == 0) : json::Value(!l.is_null() && l == r);
-  }
-  if (op == "ne") {
-    auto c = Compare(l, r);
-    return c ? json::Value(*c != 0) : json::Value(!l.is_null() && !r.is_null() && !(l == r));
-  }
-  if (op == "lt" || op == "le" || op == "gt" || op == "ge") {
-    auto c = Compare(l, r);
-    if (!c) return false;
-    if (op == "lt") return *c < 0;
-    if (op == "le") return *c <= 0;
-    if (op == "gt") return *c > 0;
-    return *c >= 0;
-  }
+  if (op == "is" && r.is_null()) return l.is_null();
   if (op == "like" || op == "ilike") {
+    if (l.is_null() || r.is_null()) return json::Value();
     if (!l.is_string() || !r.is_string()) return false;
     return op == "like" ? Like(l.as_string(), r.as_string())
-                        : Like(Lower(l.as_string()), Lower(r.as_string()));
+                        : Like(LowerAscii(l.as_string()), LowerAscii(r.as_string()));
   }
-  if (op == "match") return Match(l, r);
-  if (op == "in") {
-    if (!r.is_array()) return false;
-    for (const json::Value& e : r.as_array()) {
-      auto c = Compare(l, e);
-      if ((c && *c == 0) || (!l.is_null() && l == e)) return true;
+  if (op == "match") return l.is_null() ? json::Value() : json::Value(Match(l, r));
+  if (op == "in") return In(l, r);
+  if (kArithmetic.count(op)) return Arith(op, l, r);
+  return CompareOp(op, l, r);
+}
+
+bool Includes(const json::Value& hay, const json::Value& needle) {
+  if (hay.is_string() && needle.is_string())
+    return hay.as_string().find(needle.as_string()) != std::string::npos;
+  if (hay.is_array()) {
+    if (needle.is_array()) {
+      for (const json::Value& n : needle.as_array()) {
+        if (!Includes(hay, n)) return false;
+      }
+      return true;
+    }
+    for (const json::Value& e : hay.as_array()) {
+      if (e == needle) return true;
     }
     return false;
   }
-  return Arith(op, l, r);
+  if (hay.is_object()) {
+    if (needle.is_object()) {
+      for (const auto& [k, v] : needle.as_object()) {
+        const json::Value* have = hay.find(k);
+        if (have == nullptr || !(*have == v || (have->is_object() && Includes(*have, v))))
+          return false;
+      }
+      return true;
+    }
+    for (const auto& [k, v] : hay.as_object()) {
+      if (v == needle) return true;
+    }
+    return false;
+  }
+  return !hay.is_null() && hay == needle;
 }
 
-json::Value Function(const std::string& name, const json::Array& args, const json::Value& row) {
-  std::vector<json::Value> v;
-  for (const json::Value& a : args) {
-    const json::Value* inner = a.find("expr");
-    v.push_back(Eval(inner != nullptr && !a.find("op") ? *inner : a, row));
+json::Value Logical(const json::Value& node, const json::Value& row, const EvalContext& ctx,
+                    bool is_and) {
+  std::vector<const json::Value*> kids;
+  if (const json::Value* c = node.find("children")) {
+    for (const auto& k : c->as_array()) kids.push_back(&k);
   }
-  if (name == "coalesce") {
-    for (auto& x : v) {
-      if (!x.is_null()) return x;
+  if (const json::Value* l = node.find("left")) kids.push_back(l);
+  if (const json::Value* r = node.find("right")) kids.push_back(r);
+  bool saw_null = false;
+  for (const json::Value* k : kids) {
+    json::Value v = Eval(*k, row, ctx);
+    if (v.is_null()) {
+      saw_null = true;
+    } else if (Truthy(v) != is_and) {
+      return !is_and;
     }
-    return json::Value();
   }
-  if (name == "least" || name == "greatest") {
-    json::Value best;
-    for (auto& x : v) {
-      auto c = Compare(x, best);
-      if (best.is_null() || (c && (name == "least" ? *c < 0 : *c > 0))) best = x;
-    }
-    return best;
+  return saw_null ? json::Value() : json::Value(is_and);
+}
+
+json::Value AnySpanSlot(const json::Value& node, const json::Value& row, const EvalContext& ctx) {
+  const json::Value& slot = ArgExpr(node.find("args")->as_array()[0]);
+  const json::Value* root = row.find("root_span_id");
+  if (ctx.span_sets == nullptr || root == nullptr || !root->is_string()) return false;
+  size_t i = static_cast<size_t>(slot.find("value")->as_int());
+  return i < ctx.span_sets->size() && (*ctx.span_sets)[i].count(root->as_string()) > 0;
+}
+
+json::Value CallFunction(const json::Value& node, const json::Value& row, const EvalContext& ctx) {
+  std::string name = FunctionName(node);
+  if (name == kAnySpanSlot) return AnySpanSlot(node, row, ctx);
+  const FunctionDef* f = FindFunction(name);
+  if (f == nullptr) return json::Value();  // aggregates are evaluated by the executor
+  std::vector<json::Value> args;
+  for (const json::Value& a : node.find("args")->as_array())
+    args.push_back(Eval(ArgExpr(a), row, ctx));
+  FunctionContext fctx{ctx.now_micros, ctx.tz_offset_minutes, &row};
+  return f->fn(args, fctx);
+}
+
+json::Value Unary(const std::string& op, const json::Value& node, const json::Value& row,
+                  const EvalContext& ctx) {
+  json::Value v = Eval(*node.find("expr"), row, ctx);
+  if (op == "isnull") return v.is_null();
+  if (op == "isnotnull") return !v.is_null();
+  if (op == "not") return v.is_null() ? json::Value() : json::Value(!Truthy(v));
+  if (v.is_int() && v.as_int() != INT64_MIN) return -v.as_int();  // neg
+  return v.is_number() ? json::Value(-v.as_double()) : json::Value();
+}
+
+json::Value If(const json::Value& node, const json::Value& row, const EvalContext& ctx) {
+  for (const json::Value& c : node.find("conds")->as_array()) {
+    if (Truthy(Eval(*c.find("cond"), row, ctx))) return Eval(*c.find("then"), row, ctx);
   }
-  if (v.empty()) return json::Value();
-  if (name == "lower" || name == "upper") {
-    if (!v[0].is_string()) return json::Value();
-    std::string s = v[0].as_string();
-    for (char& c : s) {
-      c = static_cast<char>(name == "lower" ? std::tolower(static_cast<unsigned char>(c))
-                                            : std::toupper(static_cast<unsigned char>(c)));
-    }
-    return s;
-  }
-  if (name == "length") {
-    if (v[0].is_string()) return static_cast<int64_t>(v[0].as_string().size());
-    if (v[0].is_array()) return static_cast<int64_t>(v[0].as_array().size());
-    return json::Value();
-  }
-  if (name == "abs") return v[0].is_number() ? json::Value(std::fabs(v[0].as_double())) : json::Value();
-  std::string out;  // concat
-  for (auto& x : v) out += x.is_string() ? x.as_string() : (x.is_null() ? "" : x.Dump());
-  return out;
+  const json::Value* e = node.find("else");
+  return e ? Eval(*e, row, ctx) : json::Value();
+}
+
+}  // namespace
+
+const json::Value& ArgExpr(const json::Value& arg) {
+  const json::Value* inner = arg.find("expr");
+  return inner != nullptr && arg.find("alias") != nullptr && !arg.find("op") ? *inner : arg;
 }
 
 std::string FunctionName(const json::Value& node) {
@@ -271,10 +275,8 @@ std::string FunctionName(const json::Value& node) {
       !parts->as_array()[0].is_string()) {
     return "";
   }
-  return Lower(parts->as_array()[0].as_string());
+  return LowerAscii(parts->as_array()[0].as_string());
 }
-
-}  // namespace
 
 bool Truthy(const json::Value& v) {
   switch (v.type()) {
@@ -287,107 +289,117 @@ bool Truthy(const json::Value& v) {
   }
 }
 
-Status ValidateExpr(const json::Value& node, const std::string& where) {
+Status ValidateExpr(const json::Value& node, const std::string& where, ExprRules rules) {
   if (!node.is_object()) return Status::InvalidArgument(where + ": expected an expression object");
   if (node.find("btql") != nullptr) {
-    return Status::InvalidArgument(where + ": BTQL text snippets are not supported in the JSON tree");
+    return Status::InvalidArgument(where + ": a {btql} snippet must be parsed before validation");
   }
-  std::string op = OpOf(node);
-  if (op == "literal") return node.find("value") ? Status::Ok() : Need(node, "value", where);
+  const std::string& op = OpOf(node);
+  if (op == "literal")
+    return node.find("value") ? Status::Ok() : Invalid(node, where, "missing 'value'");
   if (op == "ident") return ValidateIdent(node, where);
-  if (op == "star") return Status::Ok();
-  if (op == "interval") return Status::Ok();
-  if (kBinary.count(op)) {
-    RETURN_IF_ERROR(Need(node, "left", where));
-    return Need(node, "right", where);
+  if (op == "star") return Invalid(node, where, "'*' is only allowed in select and count(*)");
+  if (op == "interval") return ValidateInterval(node, where);
+  if (kComparison.count(op) || kArithmetic.count(op)) {
+    RETURN_IF_ERROR(Need(node, "left", where, rules));
+    return Need(node, "right", where, rules);
   }
-  if (kUnary.count(op)) return Need(node, "expr", where);
-  if (op == "singlespanfilter") return Need(node, "expr", where);
+  if (kUnary.count(op) || op == "singlespanfilter") return Need(node, "expr", where, rules);
   if (op == "includes") {
-    RETURN_IF_ERROR(Need(node, "haystack", where));
-    return Need(node, "needle", where);
+    RETURN_IF_ERROR(Need(node, "haystack", where, rules));
+    return Need(node, "needle", where, rules);
   }
-  if (op == "and" || op == "or") {
-    if (node.find("children")) return ValidateList(node, "children", where);
-    if (node.find("left")) RETURN_IF_ERROR(Need(node, "left", where));
-    if (node.find("right")) RETURN_IF_ERROR(Need(node, "right", where));
-    return Status::Ok();
-  }
-  if (op == "if") {
-    const json::Value* conds = node.find("conds");
-    if (conds == nullptr || !conds->is_array()) {
-      return Status::InvalidArgument(where + ": 'conds' must be an array");
-    }
-    for (size_t i = 0; i < conds->as_array().size(); ++i) {
-      std::string at = where + ".conds[" + std::to_string(i) + "]";
-      RETURN_IF_ERROR(Need(conds->as_array()[i], "cond", at));
-      RETURN_IF_ERROR(Need(conds->as_array()[i], "then", at));
-    }
-    return node.find("else") ? Need(node, "else", where) : Status::Ok();
-  }
-  if (op == "function") {
-    std::string name = FunctionName(node);
-    if (!kFunctions.count(name)) {
-      return Status::InvalidArgument(where + ": unknown function '" + name + "'");
-    }
-    return ValidateList(node, "args", where);
-  }
-  if (op.empty()) return Status::InvalidArgument(where + ": missing 'op'");
-  return Status::InvalidArgument(where + ": unknown op '" + op + "'");
+  if (op == "and" || op == "or") return ValidateBoolean(node, where, rules);
+  if (op == "if") return ValidateIf(node, where, rules);
+  if (op == "function") return ValidateFunction(node, where, rules);
+  if (op.empty()) return Invalid(node, where, "missing 'op'");
+  return Invalid(node, where, "unknown op '" + op + "'");
 }
 
 json::Value Eval(const json::Value& node, const json::Value& row) {
-  std::string op = OpOf(node);
+  EvalContext ctx;
+  return Eval(node, row, ctx);
+}
+
+json::Value Eval(const json::Value& node, const json::Value& row, const EvalContext& ctx_in) {
+  if (ctx_in.now_micros == 0) {
+    EvalContext ctx = ctx_in;
+    ctx.now_micros = NowMillis() * 1000;
+    return Eval(node, row, ctx);
+  }
+  const EvalContext& ctx = ctx_in;
+  const std::string& op = OpOf(node);
   if (op == "literal") return *node.find("value");
-  if (op == "ident") return Lookup(row, node.find("name")->as_array());
-  if (op == "and" || op == "or") {
-    bool is_and = op == "and";
-    std::vector<const json::Value*> kids;
-    if (const json::Value* c = node.find("children")) {
-      for (const auto& k : c->as_array()) kids.push_back(&k);
-    }
-    if (const json::Value* l = node.find("left")) kids.push_back(l);
-    if (const json::Value* r = node.find("right")) kids.push_back(r);
-    for (const json::Value* k : kids) {
-      if (Truthy(Eval(*k, row)) != is_and) return !is_and;
-    }
-    return is_and;
+  if (op == "ident") {
+    const json::Value* v = LookupPath(row, node.find("name")->as_array());
+    return v ? *v : json::Value();
   }
-  if (op == "not") return !Truthy(Eval(*node.find("expr"), row));
-  if (op == "isnull") return Eval(*node.find("expr"), row).is_null();
-  if (op == "isnotnull") return !Eval(*node.find("expr"), row).is_null();
-  if (op == "singlespanfilter") return Eval(*node.find("expr"), row);
-  if (op == "neg") {
-    json::Value v = Eval(*node.find("expr"), row);
-    if (v.is_int()) return -v.as_int();
-    return v.is_double() ? json::Value(-v.as_double()) : json::Value();
-  }
+  if (op == "and" || op == "or") return Logical(node, row, ctx, op == "and");
+  if (kUnary.count(op)) return Unary(op, node, row, ctx);
+  if (op == "singlespanfilter") return Eval(*node.find("expr"), row, ctx);
   if (op == "includes") {
-    json::Value hay = Eval(*node.find("haystack"), row);
-    json::Value needle = Eval(*node.find("needle"), row);
-    if (hay.is_array()) {
-      for (const auto& e : hay.as_array()) {
-        if (e == needle) return true;
-      }
-      return false;
-    }
-    if (hay.is_string() && needle.is_string()) {
-      return hay.as_string().find(needle.as_string()) != std::string::npos;
+    json::Value hay = Eval(*node.find("haystack"), row, ctx);
+    json::Value needle = Eval(*node.find("needle"), row, ctx);
+    if (hay.is_null() || needle.is_null()) return json::Value();
+    return Includes(hay, needle);
+  }
+  if (op == "if") return If(node, row, ctx);
+  if (op == "function") return CallFunction(node, row, ctx);
+  if (op == "interval") {
+    return IntervalValue(node.find("value")->as_int(),
+                         *ParseTimeUnit(node.find("unit")->as_string()));
+  }
+  if (kComparison.count(op) || kArithmetic.count(op)) {
+    return Binary(op, Eval(*node.find("left"), row, ctx), Eval(*node.find("right"), row, ctx));
+  }
+  return json::Value();  // star: not a value
+}
+
+bool ContainsAggregate(const json::Value& node) {
+  if (node.is_array()) {
+    for (const json::Value& e : node.as_array()) {
+      if (ContainsAggregate(e)) return true;
     }
     return false;
   }
-  if (op == "if") {
-    for (const json::Value& c : node.find("conds")->as_array()) {
-      if (Truthy(Eval(*c.find("cond"), row))) return Eval(*c.find("then"), row);
-    }
-    const json::Value* e = node.find("else");
-    return e ? Eval(*e, row) : json::Value();
+  if (!node.is_object()) return false;
+  if (OpOf(node) == "literal") return false;
+  if (OpOf(node) == "function" && IsAggregateFunction(FunctionName(node))) return true;
+  for (const auto& [k, v] : node.as_object()) {
+    if (k != "loc" && k != "name" && ContainsAggregate(v)) return true;
   }
-  if (op == "function") return Function(FunctionName(node), node.find("args")->as_array(), row);
-  if (kBinary.count(op)) {
-    return Binary(op, Eval(*node.find("left"), row), Eval(*node.find("right"), row));
+  return false;
+}
+
+json::Value WithoutLoc(const json::Value& node) {
+  if (node.is_array()) {
+    json::Array out;
+    for (const json::Value& e : node.as_array()) out.push_back(WithoutLoc(e));
+    return out;
   }
-  return json::Value();  // star, interval: not values in a filter
+  if (!node.is_object() || OpOf(node) == "literal") {
+    if (!node.is_object() || !node.find("loc")) return node;
+    return json::Object{{"op", "literal"}, {"value", *node.find("value")}};
+  }
+  json::Object out;
+  for (const auto& [k, v] : node.as_object()) {
+    if (k != "loc") out.set(k, WithoutLoc(v));
+  }
+  return out;
+}
+
+json::Value Literal(json::Value v) {
+  return json::Object{{"op", "literal"}, {"value", std::move(v)}};
+}
+
+json::Value Ident(json::Array path) {
+  return json::Object{{"op", "ident"}, {"name", std::move(path)}};
+}
+
+json::Value Call(std::string_view name, json::Array args) {
+  return json::Object{{"op", "function"},
+                      {"name", Ident(json::Array{json::Value(name)})},
+                      {"args", std::move(args)}};
 }
 
 }  // namespace spanlake::query

@@ -19,32 +19,60 @@ const char* kRow = R"({"id":"a","span_attributes":{"purpose":"scorer","type":"sc
   "input":[{"role":"user","content":"Refund my ORDER please"}],"scores":{"acc":0.25}})";
 
 TEST(Expr, ComparisonsOnPaths) {
-  EXPECT_TRUE(Filter(R"({"op":"eq","left":{"op":"ident","name":["metadata","model"]},"right":{"op":"literal","value":"gpt-4o"}})", kRow));
-  EXPECT_FALSE(Filter(R"({"op":"ne","left":{"op":"ident","name":["metadata","model"]},"right":{"op":"literal","value":"gpt-4o"}})", kRow));
-  EXPECT_TRUE(Filter(R"({"op":"lt","left":{"op":"ident","name":["scores","acc"]},"right":{"op":"literal","value":0.5}})", kRow));
-  EXPECT_FALSE(Filter(R"({"op":"gt","left":{"op":"ident","name":["missing"]},"right":{"op":"literal","value":0}})", kRow));
-  EXPECT_TRUE(Filter(R"({"op":"in","left":{"op":"ident","name":["span_attributes","type"]},"right":{"op":"literal","value":["llm","score"]}})", kRow));
+  EXPECT_TRUE(Filter(
+      R"({"op":"eq","left":{"op":"ident","name":["metadata","model"]},"right":{"op":"literal","value":"gpt-4o"}})",
+      kRow));
+  EXPECT_FALSE(Filter(
+      R"({"op":"ne","left":{"op":"ident","name":["metadata","model"]},"right":{"op":"literal","value":"gpt-4o"}})",
+      kRow));
+  EXPECT_TRUE(Filter(
+      R"({"op":"lt","left":{"op":"ident","name":["scores","acc"]},"right":{"op":"literal","value":0.5}})",
+      kRow));
+  EXPECT_FALSE(Filter(
+      R"({"op":"gt","left":{"op":"ident","name":["missing"]},"right":{"op":"literal","value":0}})",
+      kRow));
+  EXPECT_TRUE(Filter(
+      R"({"op":"in","left":{"op":"ident","name":["span_attributes","type"]},"right":{"op":"literal","value":["llm","score"]}})",
+      kRow));
 }
 
 TEST(Expr, NullChecksBooleansAndArithmetic) {
   EXPECT_TRUE(Filter(R"({"op":"isnull","expr":{"op":"ident","name":["error"]}})", kRow));
-  EXPECT_TRUE(Filter(R"({"op":"isnotnull","expr":{"op":"ident","name":["span_attributes","purpose"]}})", kRow));
+  EXPECT_TRUE(Filter(
+      R"({"op":"isnotnull","expr":{"op":"ident","name":["span_attributes","purpose"]}})", kRow));
   EXPECT_TRUE(Filter(R"({"op":"and","children":[{"op":"literal","value":true},
-      {"op":"ge","left":{"op":"sub","left":{"op":"ident","name":["metrics","end"]},"right":{"op":"ident","name":["metrics","start"]}},"right":{"op":"literal","value":2.5}}]})", kRow));
-  EXPECT_FALSE(Filter(R"({"op":"or","children":[{"op":"literal","value":false},{"op":"not","expr":{"op":"literal","value":true}}]})", kRow));
-  EXPECT_TRUE(Filter(R"({"op":"eq","left":{"op":"ident","name":["input",-1,"role"]},"right":{"op":"literal","value":"user"}})", kRow));
+      {"op":"ge","left":{"op":"sub","left":{"op":"ident","name":["metrics","end"]},"right":{"op":"ident","name":["metrics","start"]}},"right":{"op":"literal","value":2.5}}]})",
+                     kRow));
+  EXPECT_FALSE(Filter(
+      R"({"op":"or","children":[{"op":"literal","value":false},{"op":"not","expr":{"op":"literal","value":true}}]})",
+      kRow));
+  EXPECT_TRUE(Filter(
+      R"({"op":"eq","left":{"op":"ident","name":["input",-1,"role"]},"right":{"op":"literal","value":"user"}})",
+      kRow));
 }
 
 TEST(Expr, TextOperators) {
-  EXPECT_TRUE(Filter(R"({"op":"match","left":{"op":"ident","name":["input"]},"right":{"op":"literal","value":"order refund"}})", kRow));
-  EXPECT_FALSE(Filter(R"({"op":"match","left":{"op":"ident","name":["input"]},"right":{"op":"literal","value":"refunds"}})", kRow));
-  EXPECT_TRUE(Filter(R"({"op":"ilike","left":{"op":"ident","name":["metadata","model"]},"right":{"op":"literal","value":"GPT-%"}})", kRow));
-  EXPECT_FALSE(Filter(R"({"op":"like","left":{"op":"ident","name":["metadata","model"]},"right":{"op":"literal","value":"GPT-%"}})", kRow));
-  EXPECT_TRUE(Filter(R"({"op":"includes","haystack":{"op":"ident","name":["tags"]},"needle":{"op":"literal","value":"y"}})", kRow));
+  EXPECT_TRUE(Filter(
+      R"({"op":"match","left":{"op":"ident","name":["input"]},"right":{"op":"literal","value":"order refund"}})",
+      kRow));
+  EXPECT_FALSE(Filter(
+      R"({"op":"match","left":{"op":"ident","name":["input"]},"right":{"op":"literal","value":"refunds"}})",
+      kRow));
+  EXPECT_TRUE(Filter(
+      R"({"op":"ilike","left":{"op":"ident","name":["metadata","model"]},"right":{"op":"literal","value":"GPT-%"}})",
+      kRow));
+  EXPECT_FALSE(Filter(
+      R"({"op":"like","left":{"op":"ident","name":["metadata","model"]},"right":{"op":"literal","value":"GPT-%"}})",
+      kRow));
+  EXPECT_TRUE(Filter(
+      R"({"op":"includes","haystack":{"op":"ident","name":["tags"]},"needle":{"op":"literal","value":"y"}})",
+      kRow));
 }
 
 TEST(Expr, InvalidTreesNameThePlace) {
-  Status st = ValidateExpr(J(R"({"op":"and","children":[{"op":"eq","left":{"op":"literal","value":1}},{"op":"bogus"}]})"), "filter");
+  Status st = ValidateExpr(
+      J(R"({"op":"and","children":[{"op":"eq","left":{"op":"literal","value":1}},{"op":"bogus"}]})"),
+      "filter");
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("filter.children[0]"), std::string::npos) << st.message();
   st = ValidateExpr(J(R"({"op":"bogus"})"), "filter");

@@ -120,8 +120,14 @@ Api::Api(ApiOptions options, engine::Engine* engine, meta::Store* store)
   RegisterOtelRoutes(*this);
 }
 
-void Api::Route(std::string method, std::string pattern, Handler h, bool auth) {
-  routes_.push_back(RouteEntry{std::move(method), SplitPath(pattern), std::move(h), auth});
+void Api::Route(std::string method, std::string pattern, Handler h, bool auth, bool raw_body) {
+  routes_.push_back(RouteEntry{std::move(method), SplitPath(pattern), std::move(h), auth, raw_body});
+}
+
+Result<meta::Principal> Api::Authenticate(const http::Request& req) {
+  std::optional<std::string> key = BearerKey(req);
+  if (!key) return Status::Unauthenticated("missing API key: send 'Authorization: Bearer <key>'");
+  return store_->Authenticate(*key);
 }
 
 const Api::RouteEntry* Api::Match(const http::Request& req, std::vector<std::string>& params) const {
@@ -161,11 +167,9 @@ Result<http::Response> Api::Dispatch(const http::Request& req) {
   }
   Call call{req, {}, json::Value(), std::move(params)};
   if (route->auth) {
-    std::optional<std::string> key = BearerKey(req);
-    if (!key) return Status::Unauthenticated("missing API key: send 'Authorization: Bearer <key>'");
-    ASSIGN_OR_RETURN(call.who, store_->Authenticate(*key));
+    ASSIGN_OR_RETURN(call.who, Authenticate(req));
   }
-  if (!req.body.empty() && req.method != "PUT") {
+  if (!route->raw_body && !req.body.empty() && req.method != "PUT") {
     Result<json::Value> body = json::Value::Parse(req.body);
     if (!body.ok()) return body.status().WithContext("request body");
     call.body = std::move(body).value();
@@ -185,20 +189,45 @@ std::string Api::BaseUrl(const http::Request& req) const {
 }
 
 Result<ContainerInfo> Api::ResolveContainer(const meta::Principal& who, const std::string& kind,
-                                            const std::string& id) {
+                                            const std::string& id, acl::Permission need) {
+  ASSIGN_OR_RETURN(ContainerInfo info, LookupContainer(who, kind, id));
+  acl::Authorizer az(*store_, who);
+  const bool whole_project = kind == "project_logs" || kind == "project_functions";
+  const std::string type = kind == "project_logs" ? "project_log"
+                           : kind == "project_functions" ? "prompt" : kind;
+  acl::Target target =
+      acl::InProjectTarget(who.org_id, info.project_id, type, whole_project ? "" : id);
+  if (kind == "project_logs") target.chain.push_back(acl::ObjectRef{"project_log", id});
+  RETURN_IF_ERROR(az.Require(need, target));
+  return info;
+}
+
+Result<ContainerInfo> Api::LookupContainer(const meta::Principal& who, const std::string& kind,
+                                           const std::string& id) {
   std::string key = kind + ":" + id;
   {
     std::lock_guard<std::mutex> l(cache_mu_);
     auto it = container_cache_.find(key);
     if (it != container_cache_.end() && it->second.org_id == who.org_id) return it->second;
   }
-  std::string meta_kind = kind == "project_logs" ? "project" : kind;
+  const bool whole_project = kind == "project_logs" || kind == "project_functions";
+  std::string meta_kind = whole_project ? "project" : kind;
   ASSIGN_OR_RETURN(std::optional<json::Value> obj, store_->GetObject(meta_kind, who.org_id, id));
   if (!obj) return Status::NotFound(kind + " '" + id + "' not found");
-  ContainerInfo info{key, who.org_id, kind == "project_logs" ? id : obj->find("project_id")->as_string()};
+  ContainerInfo info{key, who.org_id, whole_project ? id : obj->find("project_id")->as_string()};
+  if (!whole_project) {
+    // A project's delete cascades, but an interrupted cascade must not leave rows readable.
+    ASSIGN_OR_RETURN(auto project, store_->GetObject("project", who.org_id, info.project_id));
+    if (!project) return Status::NotFound(kind + " '" + id + "' not found");
+  }
   std::lock_guard<std::mutex> l(cache_mu_);
   container_cache_[key] = info;
   return info;
+}
+
+void Api::ForgetContainers() {
+  std::lock_guard<std::mutex> l(cache_mu_);
+  container_cache_.clear();
 }
 
 std::string Api::ObjectPath(const std::string& object_key) const {

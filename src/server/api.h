@@ -18,6 +18,7 @@
 #include "http/http.h"
 #include "json/value.h"
 #include "meta/store.h"
+#include "server/acl.h"
 
 namespace spanlake::server {
 
@@ -58,10 +59,18 @@ class Api {
   const ApiOptions& options() const { return options_; }
   std::string BaseUrl(const http::Request& req) const;
 
-  // Resolves a container kind ("project_logs", "experiment", "dataset") and id
-  // within the caller's org. NotFound (never "belongs to another org").
+  // Resolves a container kind ("project_logs", "experiment", "dataset",
+  // "project_functions") and id within the caller's org, and checks that the
+  // caller holds `need` on it (server/acl.h). NotFound (never "belongs to
+  // another org") for another org's, a deleted, or an unknown id, and for an
+  // experiment or dataset whose project is deleted; PermissionDenied when the
+  // caller may not.
   Result<ContainerInfo> ResolveContainer(const meta::Principal& who, const std::string& kind,
-                                         const std::string& id);
+                                         const std::string& id,
+                                         acl::Permission need = acl::Permission::kRead);
+  // Drops resolved containers: called after a project, experiment or dataset
+  // is deleted so that its rows vanish from every read at once.
+  void ForgetContainers();
 
   // Signed URLs for object bytes kept in the data directory (attachments,
   // overflow payloads): the URL carries an expiry and an HMAC, no auth header.
@@ -70,8 +79,14 @@ class Api {
   std::string ObjectPath(const std::string& object_key) const;
 
   // Adds a route; `pattern` segments "{name}" match any one path segment.
-  // `auth` = false for the few routes that carry their own proof (signed URLs).
-  void Route(std::string method, std::string pattern, Handler h, bool auth = true);
+  // `auth` = false for the few routes that carry their own proof (signed URLs)
+  // or authenticate themselves (OTLP, whose errors have their own encoding).
+  // `raw_body` = true leaves a body that is not JSON unparsed (call.body null).
+  void Route(std::string method, std::string pattern, Handler h, bool auth = true,
+             bool raw_body = false);
+  // The caller named by "Authorization: Bearer <key>"; Unauthenticated when
+  // the header is missing or the key unknown.
+  Result<meta::Principal> Authenticate(const http::Request& req);
 
  private:
   struct RouteEntry {
@@ -79,8 +94,11 @@ class Api {
     std::vector<std::string> segments;
     Handler handler;
     bool auth;
+    bool raw_body;
   };
   const RouteEntry* Match(const http::Request& req, std::vector<std::string>& params) const;
+  Result<ContainerInfo> LookupContainer(const meta::Principal& who, const std::string& kind,
+                                        const std::string& id);
   Result<http::Response> Dispatch(const http::Request& req);
 
   ApiOptions options_;

@@ -1,6 +1,7 @@
 #include "server/validate.h"
 
 #include <cmath>
+#include <map>
 
 #include "base/random.h"
 #include "base/time.h"
@@ -128,6 +129,7 @@ Result<std::vector<engine::RowWrite>> PrepareRows(Api& api, const meta::Principa
   std::vector<engine::RowWrite> out;
   out.reserve(rows.as_array().size());
   std::string now = NowIso();
+  std::map<std::pair<std::string, std::string>, ContainerInfo> resolved;
   for (size_t i = 0; i < rows.as_array().size(); ++i) {
     std::string where = "rows[" + std::to_string(i) + "]";
     const json::Value& r = rows.as_array()[i];
@@ -136,8 +138,14 @@ Result<std::vector<engine::RowWrite>> PrepareRows(Api& api, const meta::Principa
     if (!row.contains("id")) row.set("id", NewUuid());
     RETURN_IF_ERROR(ValidateRowShape(row, where));
     ASSIGN_OR_RETURN(auto container, RowContainer(row, where));
-    Result<ContainerInfo> info = api.ResolveContainer(who, container.first, container.second);
-    if (!info.ok()) return info.status().WithContext(where);
+    auto cached = resolved.find(container);  // one lookup and permission check per container
+    if (cached == resolved.end()) {
+      Result<ContainerInfo> r =
+          api.ResolveContainer(who, container.first, container.second, acl::Permission::kUpdate);
+      if (!r.ok()) return r.status().WithContext(where);
+      cached = resolved.emplace(container, *r).first;
+    }
+    const ContainerInfo* info = &cached->second;
     bool is_delete = row.find("_object_delete") && row.find("_object_delete")->as_bool();
     if (!row.contains("created") && !is_delete) row.set("created", now);
     std::string project = container.first == "project_logs" ? "" : info->project_id;

@@ -3,41 +3,38 @@
 #include "base/random.h"
 #include "base/time.h"
 #include "server/api.h"
+#include "server/objects.h"
 
 namespace spanlake::server {
 
 namespace {
 
 using Call = Api::Call;
+using acl::Permission;
 
-json::Value NullOr(const json::Value& body, const char* key) {
-  const json::Value* v = body.find(key);
-  return v ? *v : json::Value();
+// Access checks (server/acl.h): PermissionDenied unless the caller may.
+Status Need(Api& api, const Call& call, Permission p, const acl::Target& target) {
+  acl::Authorizer az(api.store(), call.who);
+  return az.Require(p, target);
 }
 
-// Get-or-create by name: a concurrent creator may win the race, then we read theirs.
-Result<json::Value> GetOrCreate(meta::Store& store, const std::string& kind, const std::string& org,
-                                const std::string& parent, const std::string& name,
-                                const std::function<json::Value()>& make) {
-  ASSIGN_OR_RETURN(std::optional<json::Value> found, store.FindObjectByName(kind, org, parent, name));
+// The target of a project, or of an experiment or dataset document.
+acl::Target TargetOf(const Call& call, const std::string& kind, const json::Value& doc) {
+  const std::string id = doc.find("id")->as_string();
+  if (kind == "project") return acl::ProjectTarget(call.who.org_id, id);
+  return acl::InProjectTarget(call.who.org_id, doc.find("project_id")->as_string(), kind, id);
+}
+
+bool Readable(Api& api, const Call& call, const std::string& kind, const json::Value& doc) {
+  return Need(api, call, Permission::kRead, TargetOf(call, kind, doc)).ok();
+}
+
+// Get-or-create a project by name; creating takes `create` on the org.
+Result<json::Value> EnsureProjectChecked(Api& api, const Call& call, const std::string& name) {
+  ASSIGN_OR_RETURN(auto found, api.store().FindObjectByName("project", call.who.org_id, "", name));
   if (found) return *found;
-  json::Value doc = make();
-  Status st = store.CreateObject(kind, org, parent, name, doc);
-  if (st.code() == Code::kAlreadyExists) {
-    ASSIGN_OR_RETURN(found, store.FindObjectByName(kind, org, parent, name));
-    if (found) return *found;
-  }
-  RETURN_IF_ERROR(st);
-  return doc;
-}
-
-Result<json::Value> EnsureProject(Api& api, const meta::Principal& who, const std::string& name) {
-  return GetOrCreate(api.store(), "project", who.org_id, "", name, [&] {
-    return json::Value(json::Object{{"id", NewUuid()}, {"org_id", who.org_id}, {"name", name},
-                                    {"description", nullptr}, {"created", NowIso()},
-                                    {"deleted_at", nullptr}, {"user_id", who.user_id},
-                                    {"settings", nullptr}});
-  });
+  RETURN_IF_ERROR(Need(api, call, Permission::kCreate, acl::OrgTarget(call.who.org_id, "project")));
+  return EnsureProject(api, call.who, name);
 }
 
 // The project named by `project_id` or `project_name` in a request body.
@@ -51,7 +48,7 @@ Result<json::Value> ProjectFromBody(Api& api, const Call& call, bool create) {
   if (!name || name->empty()) {
     return Status::InvalidArgument("one of 'project_id' or 'project_name' is required");
   }
-  if (create) return EnsureProject(api, call.who, *name);
+  if (create) return EnsureProjectChecked(api, call, *name);
   ASSIGN_OR_RETURN(std::optional<json::Value> p,
                    api.store().FindObjectByName("project", call.who.org_id, "", *name));
   if (!p) return Status::NotFound("project '" + *name + "' not found");
@@ -67,7 +64,8 @@ Result<http::Response> Login(Api& api, Call& call) {
 
 Result<http::Response> ProjectRegister(Api& api, Call& call) {
   ASSIGN_OR_RETURN(std::string name, RequireString(call.body, "project_name"));
-  ASSIGN_OR_RETURN(json::Value project, EnsureProject(api, call.who, name));
+  ASSIGN_OR_RETURN(json::Value project, EnsureProjectChecked(api, call, name));
+  RETURN_IF_ERROR(Need(api, call, Permission::kRead, TargetOf(call, "project", project)));
   return JsonResponse(json::Object{{"project", std::move(project)}});
 }
 
@@ -76,6 +74,7 @@ Result<http::Response> ProjectGetById(Api& api, Call& call) {
   if (id == nullptr) return Status::InvalidArgument("query parameter 'id' is required");
   ASSIGN_OR_RETURN(std::optional<json::Value> p, api.store().GetObject("project", call.who.org_id, *id));
   if (!p) return Status::NotFound("project '" + *id + "' not found");
+  RETURN_IF_ERROR(Need(api, call, Permission::kRead, TargetOf(call, "project", *p)));
   return JsonResponse(*p);
 }
 
@@ -83,24 +82,13 @@ Result<http::Response> ProjectGet(Api& api, Call& call) {
   json::Array out;
   if (auto id = OptString(call.body, "id")) {
     ASSIGN_OR_RETURN(std::optional<json::Value> p, api.store().GetObject("project", call.who.org_id, *id));
-    if (p) out.push_back(std::move(*p));
+    if (p && Readable(api, call, "project", *p)) out.push_back(std::move(*p));
   } else if (auto name = OptString(call.body, "name")) {
     ASSIGN_OR_RETURN(std::optional<json::Value> p,
                      api.store().FindObjectByName("project", call.who.org_id, "", *name));
-    if (p) out.push_back(std::move(*p));
+    if (p && Readable(api, call, "project", *p)) out.push_back(std::move(*p));
   }
   return JsonResponse(json::Value(std::move(out)));
-}
-
-// A name not yet taken by a live experiment of the project: name, name-1, name-2, ...
-Result<std::string> FreeExperimentName(Api& api, const std::string& org, const std::string& project,
-                                       const std::string& name) {
-  for (int i = 0; i < 10000; ++i) {
-    std::string candidate = i == 0 ? name : name + "-" + std::to_string(i);
-    ASSIGN_OR_RETURN(auto found, api.store().FindObjectByName("experiment", org, project, candidate));
-    if (!found) return candidate;
-  }
-  return Status::AlreadyExists("no free experiment name derived from '" + name + "'");
 }
 
 Result<std::string> ResolveBaseExperiment(Api& api, const Call& call, const std::string& project_id) {
@@ -117,27 +105,6 @@ Result<std::string> ResolveBaseExperiment(Api& api, const Call& call, const std:
   return std::string();
 }
 
-json::Value NewExperiment(const Call& call, const std::string& project_id, const std::string& name,
-                          const std::string& base_id) {
-  json::Object e{{"id", NewUuid()}, {"project_id", project_id}, {"name", name},
-                 {"description", NullOr(call.body, "description")}, {"created", NowIso()},
-                 {"repo_info", NullOr(call.body, "repo_info")}, {"commit", nullptr},
-                 {"base_exp_id", base_id.empty() ? json::Value() : json::Value(base_id)},
-                 {"deleted_at", nullptr}, {"dataset_id", NullOr(call.body, "dataset_id")},
-                 {"dataset_version", NullOr(call.body, "dataset_version")},
-                 {"internal_metadata", NullOr(call.body, "internal_metadata")},
-                 {"parameters_id", NullOr(call.body, "parameters_id")},
-                 {"parameters_version", NullOr(call.body, "parameters_version")},
-                 {"public", call.body.find("public") && call.body.find("public")->is_bool()
-                                ? *call.body.find("public") : json::Value(false)},
-                 {"user_id", call.who.user_id}, {"metadata", NullOr(call.body, "metadata")},
-                 {"tags", NullOr(call.body, "tags")}};
-  if (const json::Value* repo = call.body.find("repo_info"); repo && repo->find("commit")) {
-    e.set("commit", *repo->find("commit"));
-  }
-  return json::Value(std::move(e));
-}
-
 Result<http::Response> ExperimentRegister(Api& api, Call& call) {
   ASSIGN_OR_RETURN(json::Value project, ProjectFromBody(api, call, /*create=*/true));
   std::string project_id = project.find("id")->as_string();
@@ -146,12 +113,17 @@ Result<http::Response> ExperimentRegister(Api& api, Call& call) {
   const json::Value* update = call.body.find("update");
   if (update && update->is_bool() && update->as_bool()) {
     ASSIGN_OR_RETURN(auto found, api.store().FindObjectByName("experiment", call.who.org_id, project_id, name));
-    if (found) return JsonResponse(json::Object{{"project", project}, {"experiment", *found}});
+    if (found) {
+      RETURN_IF_ERROR(Need(api, call, Permission::kRead, TargetOf(call, "experiment", *found)));
+      return JsonResponse(json::Object{{"project", project}, {"experiment", *found}});
+    }
   }
+  RETURN_IF_ERROR(Need(api, call, Permission::kCreate,
+                       acl::InProjectTarget(call.who.org_id, project_id, "experiment", "")));
   ASSIGN_OR_RETURN(std::string base_id, ResolveBaseExperiment(api, call, project_id));
   for (int attempt = 0; attempt < 5; ++attempt) {  // a concurrent register may take the name first
     ASSIGN_OR_RETURN(std::string free_name, FreeExperimentName(api, call.who.org_id, project_id, name));
-    json::Value exp = NewExperiment(call, project_id, free_name, base_id);
+    json::Value exp = NewExperimentDoc(call.body, call.who, project_id, free_name, base_id);
     Status st = api.store().CreateObject("experiment", call.who.org_id, project_id, free_name, exp);
     if (st.ok()) return JsonResponse(json::Object{{"project", project}, {"experiment", exp}});
     if (st.code() != Code::kAlreadyExists) return st;
@@ -167,7 +139,7 @@ Result<http::Response> ExperimentGet(Api& api, Call& call) {
   if (project.ok() && name) {
     ASSIGN_OR_RETURN(auto e, api.store().FindObjectByName("experiment", call.who.org_id,
                                                           project->find("id")->as_string(), *name));
-    if (e) out.push_back(std::move(*e));
+    if (e && Readable(api, call, "experiment", *e)) out.push_back(std::move(*e));
   }
   return JsonResponse(json::Value(std::move(out)));
 }
@@ -176,13 +148,13 @@ Result<http::Response> DatasetRegister(Api& api, Call& call) {
   ASSIGN_OR_RETURN(json::Value project, ProjectFromBody(api, call, /*create=*/true));
   ASSIGN_OR_RETURN(std::string name, RequireString(call.body, "dataset_name"));
   std::string project_id = project.find("id")->as_string();
+  ASSIGN_OR_RETURN(auto found,
+                   api.store().FindObjectByName("dataset", call.who.org_id, project_id, name));
+  RETURN_IF_ERROR(found ? Need(api, call, Permission::kRead, TargetOf(call, "dataset", *found))
+                        : Need(api, call, Permission::kCreate,
+                               acl::InProjectTarget(call.who.org_id, project_id, "dataset", "")));
   ASSIGN_OR_RETURN(json::Value dataset, GetOrCreate(api.store(), "dataset", call.who.org_id, project_id, name, [&] {
-    return json::Value(json::Object{{"id", NewUuid()}, {"project_id", project_id}, {"name", name},
-                                    {"description", NullOr(call.body, "description")},
-                                    {"created", NowIso()}, {"deleted_at", nullptr},
-                                    {"user_id", call.who.user_id},
-                                    {"metadata", NullOr(call.body, "metadata")},
-                                    {"tags", NullOr(call.body, "tags")}, {"url_slug", name}});
+    return NewDatasetDoc(call.body, call.who, project_id, name);
   }));
   return JsonResponse(json::Object{{"project", std::move(project)}, {"dataset", std::move(dataset)}});
 }
@@ -198,7 +170,7 @@ Result<http::Response> GetObjectInfo(Api& api, Call& call) {
   for (const json::Value& id : ids->as_array()) {
     if (!id.is_string()) continue;
     ASSIGN_OR_RETURN(auto obj, api.store().GetObject(type, call.who.org_id, id.as_string()));
-    if (!obj) continue;
+    if (!obj || !Readable(api, call, type, *obj)) continue;
     json::Object info{{"object_id", id}, {"object_name", *obj->find("name")}};
     if (const json::Value* pid = obj->find("project_id")) {
       ASSIGN_OR_RETURN(auto p, api.store().GetObject("project", call.who.org_id, pid->as_string()));
@@ -217,6 +189,7 @@ Result<http::Response> BaseExperimentGetId(Api& api, Call& call) {
   ASSIGN_OR_RETURN(std::string id, RequireString(call.body, "id"));
   ASSIGN_OR_RETURN(auto exp, api.store().GetObject("experiment", call.who.org_id, id));
   if (!exp) return Status::NotFound("experiment '" + id + "' not found");
+  RETURN_IF_ERROR(Need(api, call, Permission::kRead, TargetOf(call, "experiment", *exp)));
   std::optional<json::Value> base;
   if (const json::Value* b = exp->find("base_exp_id"); b && b->is_string()) {
     ASSIGN_OR_RETURN(base, api.store().GetObject("experiment", call.who.org_id, b->as_string()));
@@ -226,14 +199,10 @@ Result<http::Response> BaseExperimentGetId(Api& api, Call& call) {
     ASSIGN_OR_RETURN(auto older, api.store().ListObjects("experiment", call.who.org_id, opts));
     if (!older.empty()) base = std::move(older[0]);
   }
-  if (!base) return Status::InvalidArgument("No base experiment found");
+  if (!base || !Readable(api, call, "experiment", *base)) {
+    return Status::InvalidArgument("No base experiment found");
+  }
   return JsonResponse(json::Object{{"base_exp_id", *base->find("id")}, {"base_exp_name", *base->find("name")}});
-}
-
-Result<http::Response> V1ExperimentGet(Api& api, Call& call) {
-  ASSIGN_OR_RETURN(auto exp, api.store().GetObject("experiment", call.who.org_id, call.params[0]));
-  if (!exp) return Status::NotFound("experiment '" + call.params[0] + "' not found");
-  return JsonResponse(*exp);
 }
 
 }  // namespace
@@ -250,7 +219,6 @@ void RegisterObjectRoutes(Api& api) {
   api.Route("POST", "/api/dataset/register", Bind(api, DatasetRegister));
   api.Route("POST", "/api/self/get_object_info", Bind(api, GetObjectInfo));
   api.Route("POST", "/api/base_experiment/get_id", Bind(api, BaseExperimentGetId));
-  api.Route("GET", "/v1/experiment/{id}", Bind(api, V1ExperimentGet));
   RegisterSnapshotRoutes(api);
 }
 

@@ -11,15 +11,23 @@ namespace {
 using Call = Api::Call;
 constexpr const char* kKind = "dataset_snapshot";
 
-Result<std::string> RequireDataset(Api& api, const Call& call) {
-  ASSIGN_OR_RETURN(std::string id, RequireString(call.body, "dataset_id"));
+// The live dataset `id` of the caller's org, on which the caller holds `need`.
+Status CheckDataset(Api& api, const Call& call, const std::string& id, acl::Permission need) {
   ASSIGN_OR_RETURN(auto ds, api.store().GetObject("dataset", call.who.org_id, id));
   if (!ds) return Status::NotFound("dataset '" + id + "' not found");
+  acl::Authorizer az(api.store(), call.who);
+  return az.Require(need, acl::InProjectTarget(call.who.org_id, ds->find("project_id")->as_string(),
+                                               "dataset", id));
+}
+
+Result<std::string> RequireDataset(Api& api, const Call& call, acl::Permission need) {
+  ASSIGN_OR_RETURN(std::string id, RequireString(call.body, "dataset_id"));
+  RETURN_IF_ERROR(CheckDataset(api, call, id, need));
   return id;
 }
 
 Result<http::Response> Register(Api& api, Call& call) {
-  ASSIGN_OR_RETURN(std::string dataset_id, RequireDataset(api, call));
+  ASSIGN_OR_RETURN(std::string dataset_id, RequireDataset(api, call, acl::Permission::kUpdate));
   ASSIGN_OR_RETURN(std::string name, RequireString(call.body, "dataset_snapshot_name"));
   ASSIGN_OR_RETURN(std::string xact, RequireString(call.body, "xact_id"));
   if (!engine::ParseXact(xact)) return Status::InvalidArgument("'xact_id' is not a transaction id: " + xact);
@@ -44,7 +52,7 @@ Result<http::Response> Register(Api& api, Call& call) {
 }
 
 Result<http::Response> Get(Api& api, Call& call) {
-  ASSIGN_OR_RETURN(std::string dataset_id, RequireDataset(api, call));
+  ASSIGN_OR_RETURN(std::string dataset_id, RequireDataset(api, call, acl::Permission::kRead));
   meta::ListOptions opts{.parent_id = dataset_id};
   if (auto name = OptString(call.body, "name")) opts.name = *name;
   ASSIGN_OR_RETURN(auto snaps, api.store().ListObjects(kKind, call.who.org_id, opts));
@@ -60,6 +68,8 @@ Result<json::Value> RequireSnapshot(Api& api, const Call& call) {
   ASSIGN_OR_RETURN(std::string id, RequireString(call.body, "id"));
   ASSIGN_OR_RETURN(auto snap, api.store().GetObject(kKind, call.who.org_id, id));
   if (!snap) return Status::NotFound("dataset snapshot '" + id + "' not found");
+  RETURN_IF_ERROR(
+      CheckDataset(api, call, snap->find("dataset_id")->as_string(), acl::Permission::kUpdate));
   return *snap;
 }
 

@@ -13,6 +13,8 @@ bool ParseFlags(const std::vector<std::string>& args, std::map<std::string, std:
 
 int Serve(const std::vector<std::string>& args);
 int Keys(const std::vector<std::string>& args);
+int Verify(const std::vector<std::string>& args);
+int Dump(const std::vector<std::string>& args);
 
 // Meta database path in a data directory.
 std::string MetaPath(const std::string& data_dir);

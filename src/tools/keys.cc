@@ -1,6 +1,7 @@
 // `spanlake keys create --org NAME --data-dir DIR`: for an operator on the
-// server's machine. Works while the server runs (the metadata store is shared
-// safely between processes).
+// server's machine (or, with --metadata postgres://..., anywhere that reaches
+// the server's PostgreSQL). Works while the server runs (the metadata store is
+// shared safely between processes).
 #include <cstdio>
 
 #include "base/file.h"
@@ -12,20 +13,23 @@ namespace spanlake::tools {
 
 int Keys(const std::vector<std::string>& args) {
   if (args.empty() || args[0] != "create") {
-    std::fprintf(stderr, "usage: spanlake keys create --org NAME [--data-dir DIR] [--name KEYNAME]\n");
+    std::fprintf(stderr, "usage: spanlake keys create --org NAME [--data-dir DIR] [--metadata URL|PATH] "
+                 "[--name KEYNAME]\n");
     return 2;
   }
-  std::map<std::string, std::string> flags{{"org", ""}, {"data-dir", "./spanlake-data"}, {"name", "operator"}};
+  std::map<std::string, std::string> flags{{"org", ""}, {"data-dir", "./spanlake-data"}, {"name", "operator"},
+                                           {"metadata", ""}};
   if (!ParseFlags({args.begin() + 1, args.end()}, flags)) return 2;
   if (flags["org"].empty()) {
     std::fprintf(stderr, "spanlake keys create: --org NAME is required\n");
     return 2;
   }
-  if (Status st = CreateDirs(flags["data-dir"]); !st.ok()) {
+  const std::string metadata = flags["metadata"];
+  if (Status st = metadata.empty() ? CreateDirs(flags["data-dir"]) : Status::Ok(); !st.ok()) {
     std::fprintf(stderr, "spanlake: %s\n", st.ToString().c_str());
     return 1;
   }
-  auto store = meta::OpenSqliteStore(MetaPath(flags["data-dir"]));
+  auto store = meta::OpenStore(metadata.empty() ? MetaPath(flags["data-dir"]) : metadata);
   if (!store.ok()) {
     std::fprintf(stderr, "spanlake: %s\n", store.status().ToString().c_str());
     return 1;

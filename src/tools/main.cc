@@ -13,7 +13,9 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  serve         run the server (--listen HOST:PORT, --data-dir DIR, ...; see serve --help)\n"
-    "  keys create   print a new API key for an org (--org NAME --data-dir DIR)\n";
+    "  keys create   print a new API key for an org (--org NAME --data-dir DIR)\n"
+    "  verify        check every stored object of a data directory or store URL\n"
+    "  dump          print a segment, WAL file or manifest (see dump --help)\n";
 
 }  // namespace
 
@@ -62,6 +64,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "serve") return spanlake::tools::Serve(args);
   if (cmd == "keys") return spanlake::tools::Keys(args);
+  if (cmd == "verify") return spanlake::tools::Verify(args);
+  if (cmd == "dump") return spanlake::tools::Dump(args);
   std::fprintf(stderr, "spanlake: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }

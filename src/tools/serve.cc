@@ -23,18 +23,27 @@ constexpr const char* kServeHelp =
     "usage: spanlake serve [flags]\n"
     "  --listen HOST:PORT              address to serve on (default 127.0.0.1:8000; port 0 = any free port)\n"
     "  --data-dir DIR                  where data lives (default ./spanlake-data)\n"
+    "  --metadata URL|PATH             metadata store: postgres://... (PostgreSQL) or a SQLite file\n"
+    "                                  (default DIR/meta.db)\n"
     "  --public-url URL                base URL clients use to reach this server (default: from Host)\n"
     "  --max-body-bytes N              request body limit after decompression (default 67108864)\n"
     "  --logs3-payload-max-bytes N     payload size advertised to SDKs (default 5242880)\n"
     "  --worker-threads N              request handler threads (default 16)\n"
+    "  --object-store URL              segments and manifests: s3://bucket[/prefix], file:/dir or /dir\n"
+    "                                  (default DIR/store)\n"
+    "  --seal-bytes N                  seal the memtable into a segment past N bytes (default 67108864)\n"
+    "  --seal-seconds N                ... or when its oldest write is N seconds old (default 60; 0 = never)\n"
     "environment:\n"
     "  SPANLAKE_ADMIN_KEY              admin API key to register for the first org (else one is generated)\n";
 
 struct Flags {
   std::map<std::string, std::string> f{{"listen", "127.0.0.1:8000"}, {"data-dir", "./spanlake-data"},
+                                       {"metadata", ""},
                                        {"public-url", ""}, {"max-body-bytes", "67108864"},
                                        {"logs3-payload-max-bytes", "5242880"},
-                                       {"worker-threads", "16"}, {"help", ""}};
+                                       {"worker-threads", "16"}, {"help", ""},
+                                       {"object-store", ""}, {"seal-bytes", "67108864"},
+                                       {"seal-seconds", "60"}};
 };
 
 Result<int64_t> ParseInt(const std::string& flag, const std::string& v, int64_t min) {
@@ -96,15 +105,27 @@ Result<http::Options> HttpOptions(Flags& flags) {
   return o;
 }
 
+Result<engine::Options> EngineOptions(Flags& flags, const std::string& data_dir) {
+  engine::Options o{.data_dir = data_dir, .object_store_url = flags.f["object-store"]};
+  ASSIGN_OR_RETURN(int64_t seal_bytes, ParseInt("seal-bytes", flags.f["seal-bytes"], 1));
+  ASSIGN_OR_RETURN(int64_t seal_seconds, ParseInt("seal-seconds", flags.f["seal-seconds"], 0));
+  o.seal_bytes = static_cast<uint64_t>(seal_bytes);
+  o.seal_seconds = static_cast<uint64_t>(seal_seconds);
+  return o;
+}
+
 Status Run(Flags& flags, const sigset_t& signals) {
   const std::string data_dir = flags.f["data-dir"];
   ASSIGN_OR_RETURN(http::Options http_options, HttpOptions(flags));
   ASSIGN_OR_RETURN(int64_t payload_max, ParseInt("logs3-payload-max-bytes", flags.f["logs3-payload-max-bytes"], 1024));
   RETURN_IF_ERROR(CreateDirs(data_dir));
   ::chmod(data_dir.c_str(), 0700);
-  ASSIGN_OR_RETURN(std::unique_ptr<meta::Store> store, meta::OpenSqliteStore(MetaPath(data_dir)));
+  const std::string& metadata = flags.f["metadata"];
+  ASSIGN_OR_RETURN(std::unique_ptr<meta::Store> store,
+                   meta::OpenStore(metadata.empty() ? MetaPath(data_dir) : metadata));
   RETURN_IF_ERROR(Bootstrap(*store, data_dir));
-  ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open({.data_dir = data_dir}));
+  ASSIGN_OR_RETURN(engine::Options engine_options, EngineOptions(flags, data_dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open(engine_options));
   server::ApiOptions api_options{.data_dir = data_dir, .public_url = flags.f["public-url"],
                                  .logs3_payload_max_bytes = payload_max};
   ASSIGN_OR_RETURN(api_options.signing_secret, SigningSecret(data_dir));
@@ -112,7 +133,8 @@ Status Run(Flags& flags, const sigset_t& signals) {
   ASSIGN_OR_RETURN(std::unique_ptr<http::Server> http_server,
                    http::Server::Start(http_options, [&api](const http::Request& r) { return api.Handle(r); }));
   LogInfo("spanlake listening on http://" + http_options.host + ":" +
-          std::to_string(http_server->port()) + " (data in " + data_dir + ")");
+          std::to_string(http_server->port()) + " (data in " + data_dir +
+          (meta::IsPostgresUrl(metadata) ? ", metadata in PostgreSQL" : "") + ")");
   int sig = 0;
   sigwait(&signals, &sig);
   LogInfo(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");

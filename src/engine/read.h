@@ -1,0 +1,106 @@
+// Reads over a snapshot: the memtables and segments that hold a container,
+// merged. A row id keeps its PageKey in every source, so a scan is a k-way
+// merge by PageKey (newest first) of per-source cursors; the versions of one
+// id found in all sources are folded in (xact, pos) order (ApplyWrite), so a
+// row written in several segments and the memtable reads as its current
+// state, or its state "as of" a version. Comments are attached to their
+// targets across sources. See docs/architecture.md, "Read path".
+//
+// Thread-safety: a Snapshot is immutable except its active memtable, which
+// is itself thread-safe; a SnapshotReader is used by one thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "engine/memtable.h"
+#include "json/value.h"
+#include "segment/reader.h"
+
+namespace spanlake::engine {
+
+struct FrozenMemtable {
+  std::shared_ptr<Memtable> mem;
+  uint64_t high_water = 0;  // every xact <= this is in it or older data
+  uint64_t frozen_ms = 0;   // when it was frozen: the segment's created_ms
+};
+
+// What a read sees: fixed when taken, so a seal never changes an in-flight
+// read (the frozen memtable it replaces stays alive while referenced).
+struct Snapshot {
+  std::shared_ptr<Memtable> active;
+  std::vector<FrozenMemtable> frozen;                         // newest first
+  std::vector<std::shared_ptr<segment::Reader>> segments;     // newest first
+};
+
+using RowVisitor = std::function<bool(json::Value row, const PageKey& key)>;
+
+class SnapshotReader {
+ public:
+  SnapshotReader(std::shared_ptr<const Snapshot> snapshot, std::string container);
+
+  // Live rows, newest first by PageKey, strictly after `after` when given,
+  // until `visit` returns false.
+  Status Scan(const ReadOptions& options, const std::optional<PageKey>& after,
+              const RowVisitor& visit) const;
+  // The row `id` (folded, materialized), or nullopt when it does not exist
+  // (as of options.as_of) or is a comment.
+  Result<std::optional<json::Value>> Lookup(const std::string& id, const ReadOptions& options) const;
+  // Live rows whose folded root_span_id is `root`, newest first, after `after`.
+  Status LookupRoot(const std::string& root, const ReadOptions& options,
+                    const std::optional<PageKey>& after, const RowVisitor& visit) const;
+  // Candidates for a full-text match of `query` (a phrase) in `field` and
+  // the fields under it (every field when unset): rows a segment's postings
+  // match, plus every memtable row (the memtable is not indexed). A superset,
+  // newest first, after `after`: the caller re-checks the folded row.
+  Status MatchCandidates(const std::string& query, const std::optional<std::string>& field,
+                         const ReadOptions& options, const std::optional<PageKey>& after,
+                         const RowVisitor& visit) const;
+  // Live rows (comments excluded) as of `as_of`.
+  Result<size_t> Count(std::optional<uint64_t> as_of) const;
+
+ private:
+  struct Source {
+    const Memtable* mem = nullptr;
+    const segment::Reader* seg = nullptr;
+    int c = -1;  // container index in seg
+  };
+  struct Cursor;
+  struct Gathered {
+    bool found = false;
+    PageKey key;
+    bool is_comment = false;
+    std::vector<Version> versions;
+  };
+
+  Status Init(Cursor& cur, const std::optional<PageKey>& after) const;
+  Status Advance(Cursor& cur) const;
+  Status CursorVersions(const Cursor& cur, std::vector<Version>* out) const;
+  Result<Gathered> Gather(const std::string& id) const;
+  Result<std::vector<json::Value>> Comments(const std::string& target, const ReadOptions& options) const;
+  Result<std::optional<json::Value>> Present(const std::string& id, std::vector<Version> versions,
+                                             const ReadOptions& options) const;
+  // Folds each of `ids`, keeps the live ones after `after` that `keep`
+  // accepts, and visits them newest first.
+  Status VisitIds(const std::set<std::string>& ids, const ReadOptions& options,
+                  const std::optional<PageKey>& after,
+                  const std::function<bool(const json::Value&)>& keep, const RowVisitor& visit) const;
+  Result<bool> LiveGroup(const std::vector<Cursor*>& group, std::optional<uint64_t> as_of) const;
+
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::string container_;
+  std::vector<Source> sources_;  // newest first, only those holding the container
+  ContainerInfo info_;
+};
+
+// Folds `versions` (any order; sorted here) with xact <= as_of. `xact` gets
+// the xact of the last write folded.
+std::optional<json::Object> FoldVersions(std::vector<Version>& versions,
+                                         std::optional<uint64_t> as_of, uint64_t* xact);
+
+}  // namespace spanlake::engine

@@ -1,0 +1,173 @@
+// Sealing: frozen memtable → segment object → manifest → WAL release.
+// The order is what makes a crash at any point safe (docs/formats/manifest.md):
+//   1. Put segments/<seq>.seg       crash after: an orphan, deleted at Open
+//   2. open it back (verifies)      the rows are still in the WAL
+//   3. PutIfAbsent manifest/<seq>   the commit point
+//   4. install the new snapshot     readers move from the memtable to the segment
+//   5. release the WAL through the memtable's high-water mark
+//                                   crash before: Open skips records <= high water
+#include <algorithm>
+
+#include "base/log.h"
+#include "base/time.h"
+#include "engine/engine.h"
+#include "segment/builder.h"
+
+namespace spanlake::engine {
+
+namespace {
+
+constexpr int kManifestsKept = 2;
+
+// A comment row's target: the origin.id of its first write that has one.
+std::string CommentTarget(const MemRow& row) {
+  for (const Version& v : row.versions) {
+    const json::Value* origin = v.write->find("origin");
+    const json::Value* id = origin ? origin->find("id") : nullptr;
+    if (id && id->is_string()) return id->as_string();
+  }
+  return "";
+}
+
+}  // namespace
+
+void Engine::FreezeLocked() {
+  if (active_bytes_ == 0) return;
+  std::lock_guard l(snap_mu_);
+  auto next = std::make_shared<Snapshot>(*snapshot_);
+  next->frozen.insert(next->frozen.begin(),
+                      FrozenMemtable{next->active, visible_xact_, static_cast<uint64_t>(NowMillis())});
+  next->active = std::make_shared<Memtable>();
+  snapshot_ = std::move(next);
+  active_bytes_ = 0;
+  {
+    std::lock_guard k(sealer_mu_);
+    kick_ = true;
+  }
+  sealer_cv_.notify_all();
+}
+
+void Engine::MaybeFreezeByAge() {
+  if (options_.seal_seconds == 0) return;
+  std::lock_guard l(apply_mu_);
+  auto age = std::chrono::steady_clock::now() - active_since_;
+  if (active_bytes_ > 0 && age >= std::chrono::seconds(options_.seal_seconds)) FreezeLocked();
+}
+
+Status Engine::Seal() {
+  {
+    std::lock_guard l(apply_mu_);
+    FreezeLocked();
+  }
+  return SealFrozen();
+}
+
+Status Engine::SealFrozen() {
+  std::lock_guard l(seal_mu_);
+  while (true) {
+    std::shared_ptr<const Snapshot> snap = current();
+    if (snap->frozen.empty()) return Status::Ok();
+    Status st = SealOne(snap->frozen.back());  // oldest first: high water only rises
+    if (!st.ok()) {
+      ++seal_failures_;
+      return st;
+    }
+    ++seals_;
+  }
+}
+
+Result<std::string> Engine::BuildSegment(const FrozenMemtable& f, segment::BuildStats* stats) const {
+  segment::Builder b({.block_bytes = options_.segment_block_bytes, .created_ms = f.frozen_ms});
+  for (const std::string& name : f.mem->Containers()) {
+    std::optional<ContainerInfo> info = f.mem->Info(name);
+    RETURN_IF_ERROR(b.StartContainer(name, info->org_id, info->project_id));
+    for (MemRow& row : f.mem->AllRows(name)) {
+      segment::RowInput in{std::move(row.id), segment::Key{row.key.xact, row.key.pos}, row.is_comment,
+                           row.is_comment ? CommentTarget(row) : "", std::move(row.versions)};
+      RETURN_IF_ERROR(b.AddRow(in));
+    }
+  }
+  ASSIGN_OR_RETURN(std::string bytes, b.Finish());
+  *stats = b.stats();
+  return bytes;
+}
+
+Status Engine::SealOne(const FrozenMemtable& f) {
+  segment::BuildStats stats;
+  ASSIGN_OR_RETURN(std::string bytes, BuildSegment(f, &stats));
+  Manifest next = manifest_;
+  next.seq = std::max(manifest_.seq, max_manifest_seq_) + 1;
+  next.wal_high_water = f.high_water;
+  SegmentInfo info{SegmentKey(next.seq), bytes.size(), stats.rows, stats.versions,
+                   stats.min_xact, stats.max_xact, stats.containers};
+  RETURN_IF_ERROR(store_->Put(info.key, bytes).WithContext("seal: put " + info.key));
+  ASSIGN_OR_RETURN(std::shared_ptr<segment::Reader> reader,
+                   segment::Reader::Open(store_, info.key, info.bytes, cache_));
+  next.segments.push_back(std::move(info));
+  Status published = PublishManifest(*store_, &next);
+  max_manifest_seq_ = std::max(max_manifest_seq_, next.seq);
+  RETURN_IF_ERROR(published);
+  manifest_ = next;
+  Install(f, std::move(reader));
+  if (Status st = wal_->ReleaseThrough(f.high_water); !st.ok()) {
+    LogWarn("seal: wal release (retried at the next seal): " + st.ToString());
+  }
+  DeleteOldManifests(next.seq);
+  return Status::Ok();
+}
+
+void Engine::Install(const FrozenMemtable& f, std::shared_ptr<segment::Reader> reader) {
+  std::lock_guard l(snap_mu_);
+  auto next = std::make_shared<Snapshot>(*snapshot_);
+  std::erase_if(next->frozen, [&](const FrozenMemtable& x) { return x.mem == f.mem; });
+  next->segments.insert(next->segments.begin(), std::move(reader));
+  snapshot_ = std::move(next);
+}
+
+// Old manifests are not needed for recovery; the newest few are kept for
+// debugging. Failure here is harmless.
+void Engine::DeleteOldManifests(uint64_t current_seq) {
+  Result<std::vector<io::ObjectInfo>> objects = store_->List(kManifestPrefix);
+  if (!objects.ok()) return;
+  for (const io::ObjectInfo& o : *objects) {
+    if (o.key >= ManifestKey(current_seq > kManifestsKept ? current_seq - kManifestsKept + 1 : 0)) break;
+    (void)store_->Delete(o.key);
+  }
+}
+
+void Engine::SealerLoop() {
+  auto backoff = std::chrono::seconds(1);
+  while (true) {
+    {
+      std::unique_lock l(sealer_mu_);
+      sealer_cv_.wait_for(l, backoff, [&] { return stop_ || kick_; });
+      if (stop_) return;
+      kick_ = false;
+    }
+    MaybeFreezeByAge();
+    Status st = SealFrozen();
+    if (st.ok()) {
+      backoff = std::chrono::seconds(1);
+      continue;
+    }
+    LogWarn("seal failed (the memtable stays readable; retrying): " + st.ToString());
+    backoff = std::min(backoff * 2, std::chrono::seconds(30));
+  }
+}
+
+EngineStats Engine::stats() const {
+  EngineStats s;
+  {
+    std::lock_guard l(seal_mu_);
+    s.manifest_seq = manifest_.seq;
+    s.wal_high_water = manifest_.wal_high_water;
+    s.seals = seals_;
+    s.seal_failures = seal_failures_;
+  }
+  std::shared_ptr<const Snapshot> snap = current();
+  s.segments = snap->segments.size();
+  s.frozen_memtables = snap->frozen.size();
+  return s;
+}
+
+}  // namespace spanlake::engine

@@ -1,0 +1,171 @@
+// IndexBuilder: collecting postings in memory. Serialization is in
+// index_writer.cc; the layout is docs/formats/postings.md.
+#include "index/index_builder.h"
+
+#include <algorithm>
+
+#include "index/postings_format.h"
+
+namespace spanlake::index {
+
+namespace {
+// Between two texts of one doc and field, positions skip one, so no phrase
+// (which needs consecutive positions) spans them.
+constexpr uint32_t kTextGap = 2;
+}  // namespace
+
+Status IndexBuilder::Add(uint32_t doc, std::string_view field, std::string_view text) {
+  ASSIGN_OR_RETURN(uint32_t f, StartText(doc, field));
+  const uint32_t base = next_position_[f];
+  uint32_t max_position = 0;
+  bool any = false;
+  Tokenize(text, [&](const Token& t) {
+    AddOccurrence(t.term, f, doc, base + t.position);
+    max_position = std::max(max_position, base + t.position);
+    any = true;
+  });
+  if (any) FinishText(f, max_position);
+  return Status::Ok();
+}
+
+Status IndexBuilder::AddTokens(uint32_t doc, std::string_view field,
+                               const std::vector<Token>& tokens) {
+  ASSIGN_OR_RETURN(uint32_t f, StartText(doc, field));
+  const uint32_t base = next_position_[f];
+  uint32_t max_position = 0;
+  for (const Token& t : tokens) {
+    if (t.position > format::kMaxPositionsPerText) {
+      return Status::InvalidArgument("token position " + std::to_string(t.position) +
+                                     " is beyond the limit of a text");
+    }
+    AddOccurrence(t.term, f, doc, base + t.position);
+    max_position = std::max(max_position, base + t.position);
+  }
+  if (!tokens.empty()) FinishText(f, max_position);
+  return Status::Ok();
+}
+
+// Switches to `doc` and returns the id of `field`, checking the limits.
+Result<uint32_t> IndexBuilder::StartText(uint32_t doc, std::string_view field) {
+  if (has_doc_ && doc < current_doc_) {
+    return Status::InvalidArgument("index: doc ids must not decrease (got " + std::to_string(doc) +
+                                   " after " + std::to_string(current_doc_) + ")");
+  }
+  if (doc > format::kMaxDocId) return Status::InvalidArgument("index: doc id 2^32-1 is reserved");
+  if (field.empty() || field.size() > format::kMaxFieldNameBytes) {
+    return Status::InvalidArgument("index: field name must be 1.." +
+                                   std::to_string(format::kMaxFieldNameBytes) + " bytes");
+  }
+  if (!has_doc_ || doc != current_doc_) {
+    std::fill(next_position_.begin(), next_position_.end(), 0);
+    has_doc_ = true;
+    current_doc_ = doc;
+  }
+  auto it = field_ids_.find(field);
+  if (it == field_ids_.end()) {
+    if (fields_.size() >= format::kMaxFields) {
+      return Status::InvalidArgument("index: more than " + std::to_string(format::kMaxFields) +
+                                     " fields");
+    }
+    it = field_ids_.emplace(std::string(field), static_cast<uint32_t>(fields_.size())).first;
+    fields_.emplace_back(field);
+    next_position_.push_back(0);
+  }
+  if (next_position_[it->second] > UINT32_MAX - format::kMaxPositionsPerText) {
+    return Status::InvalidArgument("index: too much text in field '" + std::string(field) +
+                                   "' of doc " + std::to_string(doc));
+  }
+  return it->second;
+}
+
+void IndexBuilder::FinishText(uint32_t field, uint32_t max_position) {
+  next_position_[field] = max_position + kTextGap;
+}
+
+uint32_t IndexBuilder::InternTerm(std::string_view term) {
+  if (2 * (terms_.size() + 1) > term_slots_.size()) GrowTermTable();
+  const uint64_t hash = StringHash{}(term);
+  const uint64_t tag = (hash >> 32) | 1;  // never 0, so a slot is never empty by accident
+  const size_t mask = term_slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint64_t slot = term_slots_[i];
+    if (slot == 0) {
+      auto id = static_cast<uint32_t>(terms_.size());
+      terms_.push_back(TermPostings{std::string(term), {}, {}});
+      term_slots_[i] = tag << 32 | id;
+      memory_ += sizeof(TermPostings) + 2 * sizeof(uint64_t) + term.size();
+      return id;
+    }
+    auto id = static_cast<uint32_t>(slot);
+    if ((slot >> 32) == tag && terms_[id].term == term) return id;
+  }
+}
+
+void IndexBuilder::GrowTermTable() {
+  std::vector<uint64_t> slots(std::max<size_t>(1024, 2 * term_slots_.size()), 0);
+  const size_t mask = slots.size() - 1;
+  for (uint32_t id = 0; id < terms_.size(); ++id) {
+    const uint64_t hash = StringHash{}(terms_[id].term);
+    size_t i = hash & mask;
+    while (slots[i] != 0) i = (i + 1) & mask;
+    slots[i] = ((hash >> 32) | 1) << 32 | id;
+  }
+  memory_ += (slots.size() - term_slots_.size()) * sizeof(uint64_t);
+  term_slots_ = std::move(slots);
+}
+
+IndexBuilder::FieldPostings* IndexBuilder::PostingsFor(TermPostings* tp, uint32_t field) {
+  if (tp->first.field == field) return &tp->first;
+  if (tp->first.field == UINT32_MAX) {
+    tp->first.field = field;
+    return &tp->first;
+  }
+  for (FieldPostings& fp : tp->more) {
+    if (fp.field == field) return &fp;
+  }
+  tp->more.push_back(FieldPostings{field, 0, {}});
+  memory_ += sizeof(FieldPostings);
+  return &tp->more.back();
+}
+
+void IndexBuilder::AddOccurrence(std::string_view term, uint32_t field, uint32_t doc,
+                                 uint32_t position) {
+  AddPosition(PostingsFor(&terms_[InternTerm(term)], field), doc, position);
+}
+
+// Positions of one doc and term arrive increasing from the tokenizer; tokens
+// given to AddTokens may not, and are put in order (duplicates dropped).
+void IndexBuilder::AddPosition(FieldPostings* fp, uint32_t doc, uint32_t position) {
+  std::vector<uint32_t>& d = fp->data;
+  const size_t capacity = d.capacity();
+  if (d.empty() || d[fp->count_at - 1] != doc) {
+    d.push_back(doc);
+    fp->count_at = static_cast<uint32_t>(d.size());
+    d.push_back(1);
+    d.push_back(position);
+  } else if (d.back() < position) {
+    ++d[fp->count_at];
+    d.push_back(position);
+  } else {
+    auto first = d.begin() + fp->count_at + 1;
+    auto at = std::lower_bound(first, d.end(), position);
+    if (*at != position) {
+      ++d[fp->count_at];
+      d.insert(at, position);
+    }
+  }
+  memory_ += (d.capacity() - capacity) * sizeof(uint32_t);
+}
+
+void IndexBuilder::Reset() {
+  terms_.clear();
+  term_slots_.clear();
+  field_ids_.clear();
+  fields_.clear();
+  next_position_.clear();
+  has_doc_ = false;
+  current_doc_ = 0;
+  memory_ = 0;
+}
+
+}  // namespace spanlake::index

@@ -1,0 +1,93 @@
+// IndexBuilder: the mutable side of the full-text index. It collects the
+// tokens of every (doc, field, text) it is given and serializes them once, in
+// Finish(), into the immutable bytes PostingsReader reads (format:
+// docs/formats/postings.md). It knows nothing of segments; the segment writer
+// stores the bytes as one of its sections.
+//
+// Not thread-safe. Memory grows with the text added (roughly 10 bytes per
+// token plus 100 per distinct term and field); ApproximateMemoryUsage() lets
+// a caller cap it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "index/tokenizer.h"
+
+namespace spanlake::index {
+
+class IndexBuilder {
+ public:
+  IndexBuilder() = default;
+  IndexBuilder(const IndexBuilder&) = delete;
+  IndexBuilder& operator=(const IndexBuilder&) = delete;
+
+  // Indexes the tokens of `text` for `doc` under `field`. The field is a name
+  // chosen by the caller, typically the top-level row field ("input",
+  // "output") or a dotted path under it ("metadata.model"); a reader's field
+  // restriction "metadata" also covers "metadata.model". Several calls for the
+  // same doc and field (one per string value) append, with a position gap, so
+  // that a phrase never spans two values.
+  // REQUIRES: doc ids never decrease from one call to the next.
+  // Errors: InvalidArgument for a decreasing doc id, an empty or too long
+  // field name, or too many fields.
+  Status Add(uint32_t doc, std::string_view field, std::string_view text);
+
+  // Like Add, with tokens from Tokenize() (positions relative to the text).
+  Status AddTokens(uint32_t doc, std::string_view field, const std::vector<Token>& tokens);
+
+  // Serializes everything added and resets the builder to empty.
+  std::string Finish();
+
+  bool empty() const { return terms_.empty(); }
+  size_t num_terms() const { return terms_.size(); }
+  size_t ApproximateMemoryUsage() const { return memory_; }
+
+ private:
+  // One term in one field, as a flat run of uint32: for each doc,
+  // [doc, n, position × n], positions increasing. One allocation per term
+  // and field keeps adding a token to a few cache misses.
+  struct FieldPostings {
+    uint32_t field = UINT32_MAX;  // UINT32_MAX: unused slot
+    uint32_t count_at = 0;        // index in data of the last doc's n
+    std::vector<uint32_t> data;
+  };
+  struct TermPostings {
+    std::string term;
+    FieldPostings first;             // most terms occur in one field
+    std::vector<FieldPostings> more;
+  };
+
+  Result<uint32_t> StartText(uint32_t doc, std::string_view field);
+  uint32_t InternTerm(std::string_view term);
+  void GrowTermTable();
+  FieldPostings* PostingsFor(TermPostings* tp, uint32_t field);
+  void AddOccurrence(std::string_view term, uint32_t field, uint32_t doc, uint32_t position);
+  void AddPosition(FieldPostings* fp, uint32_t doc, uint32_t position);
+  void FinishText(uint32_t field, uint32_t max_position);
+  void AppendTermPostings(TermPostings* tp, std::string* out, std::string* dict);
+  void Reset();
+
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  std::vector<TermPostings> terms_;  // by term id
+  // Open addressing over terms_: (hash tag << 32 | term id), 0 when empty;
+  // at most half full.
+  std::vector<uint64_t> term_slots_;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> field_ids_;
+  std::vector<std::string> fields_;  // by field id
+  // Per field, the position the next text of the current doc starts at.
+  std::vector<uint32_t> next_position_;
+  bool has_doc_ = false;
+  uint32_t current_doc_ = 0;
+  size_t memory_ = 0;
+};
+
+}  // namespace spanlake::index

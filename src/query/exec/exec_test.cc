@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include "query/exec/cursor.h"
+#include "query/exec/plan.h"
+#include "query/exec/query.h"
+#include "query/expr.h"
+#include "query/syntax/syntax.h"
+
+namespace spanlake::query::exec {
+namespace {
+
+json::Value J(const char* text) { return json::Value::Parse(text).value(); }
+
+TEST(Cursor, DefaultOrderKeepsThePageKeyForm) {
+  Position p{{}, PageKeyValue(engine::PageKey{1234, 5})};
+  EXPECT_EQ(EncodeCursor(p), "1234.5");
+  Result<Position> back = DecodeCursor("1234.5", 0);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->tiebreak, p.tiebreak);
+}
+
+TEST(Cursor, SortedPositionsRoundTripAndOrder) {
+  Position a{json::Array{json::Value(5), json::Value("x")}, PageKeyValue(engine::PageKey{9, 0})};
+  std::string text = EncodeCursor(a);
+  EXPECT_EQ(text.rfind("c1.", 0), 0u);
+  Result<Position> back = DecodeCursor(text, 2);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(json::Value(back->keys), json::Value(a.keys));
+  EXPECT_FALSE(DecodeCursor(text, 1).ok());  // issued for another order
+  EXPECT_FALSE(DecodeCursor("c1.!!", 2).ok());
+  Position b{json::Array{json::Value(5), json::Value("x")}, PageKeyValue(engine::PageKey{8, 0})};
+  EXPECT_LT(ComparePositions(a, b, {false, false}), 0);  // equal keys: newer first
+  Position c{json::Array{json::Value(4), json::Value("x")}, PageKeyValue(engine::PageKey{1, 0})};
+  EXPECT_GT(ComparePositions(a, c, {false, false}), 0);
+  EXPECT_LT(ComparePositions(a, c, {true, false}), 0);
+}
+
+TEST(Cursor, Base64Url) {
+  for (std::string s : {"", "a", "ab", "abc", "\xff\x00\x10 zz"}) {
+    EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(s)).value(), s);
+  }
+}
+
+TEST(Plan, FindsIndexablePredicates) {
+  json::Value f = WithoutLoc(
+      syntax::ParseBtqlExpr("id in ['a', 'b'] and (root_span_id = 'r') and input match 'hi' and "
+                            "created >= '2024-01-01' and (x = 1 or id = 'c')")
+          .value());
+  std::vector<IndexCandidate> c = FindIndexCandidates(f);
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[0].kind, "id_lookup");
+  EXPECT_EQ(c[0].keys, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c[1].kind, "root_span_lookup");
+  EXPECT_EQ(c[2].kind, "postings");
+  EXPECT_EQ(c[3].kind, "range");
+  EXPECT_TRUE(FindIndexCandidates(J(R"({"op":"eq","left":{"op":"ident","name":["id"]},
+      "right":{"op":"literal","value":3}})"))[0].keys.empty());  // not a string: no lookup
+}
+
+TEST(Bind, HavingAggregatesBecomeHiddenMeasures) {
+  Result<Query> q = BindQuery(syntax::ParseSql("SELECT metadata.model AS m, count(*) AS n FROM "
+                                               "project_logs('p') GROUP BY 1 HAVING avg(x) > 1 "
+                                               "AND count(*) > 2 ORDER BY max(y) DESC")
+                                  .value());
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  ASSERT_EQ(q->measures.size(), 3u);  // n, then hidden max(y) (sort) and avg(x) (HAVING)
+  EXPECT_FALSE(q->measures[0].hidden);
+  EXPECT_TRUE(q->measures[1].hidden);
+  EXPECT_TRUE(q->measures[2].hidden);
+  EXPECT_EQ(WithoutLoc(q->sort[0].expr), J(R"({"op":"ident","name":["$sort1"]})"));
+}
+
+TEST(Bind, SummaryHavingComputesPerTrace) {
+  Result<Query> q = BindQuery(
+      syntax::ParseSql("SELECT id FROM experiment('e', shape => 'summary') HAVING avg(scores.a) > 0.5")
+          .value());
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_EQ(q->shape, Shape::kSummary);
+  ASSERT_EQ(q->trace_measures.size(), 1u);
+  EXPECT_EQ(q->trace_measures[0].alias, "$agg0");
+}
+
+TEST(Syntax, RejectsInvalidUtf8WithItsPlace) {
+  Result<json::Value> r = syntax::ParseQueryText("select: 'ok' |\n from: x\xff");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "line 2, column 9: invalid UTF-8");
+}
+
+}  // namespace
+}  // namespace spanlake::query::exec

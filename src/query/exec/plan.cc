@@ -1,0 +1,283 @@
+#include "query/exec/plan.h"
+
+#include <algorithm>
+#include <set>
+
+#include "query/expr.h"
+
+namespace spanlake::query::exec {
+
+namespace {
+
+using Found = std::vector<std::pair<engine::PageKey, json::Value>>;
+
+// Visits `rows` newest first, after `after`.
+void VisitSorted(Found rows, const std::optional<engine::PageKey>& after, const RowVisitor& visit) {
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (auto& [key, row] : rows) {
+    if (after && !(key < *after)) continue;
+    if (!visit(std::move(row), key)) return;
+  }
+}
+
+json::Value Keys(const std::vector<std::string>& keys) {
+  json::Array out;
+  for (size_t i = 0; i < keys.size() && i < 10; ++i) out.push_back(json::Value(keys[i]));
+  return json::Object{{"count", static_cast<int64_t>(keys.size())}, {"first", std::move(out)}};
+}
+
+class FullScanSource : public RowSource {
+ public:
+  FullScanSource(Reader reader, engine::ReadOptions read)
+      : reader_(std::move(reader)), read_(read) {}
+
+  Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
+    return reader_->Scan(read_, after, visit);
+  }
+  json::Value Describe() const override {
+    return json::Object{{"type", "full_scan"},
+                        {"order", "newest_first"},
+                        {"decodes", "every live row of the container"}};
+  }
+
+ private:
+  Reader reader_;
+  engine::ReadOptions read_;
+};
+
+class RootLookupSource : public RowSource {
+ public:
+  RootLookupSource(Reader reader, engine::ReadOptions read, std::vector<std::string> roots)
+      : reader_(std::move(reader)), read_(read), roots_(std::move(roots)) {}
+
+  Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
+    if (roots_.size() == 1) return reader_->LookupRoot(roots_[0], read_, after, visit);
+    Found rows;
+    for (const std::string& root : roots_) {
+      RETURN_IF_ERROR(
+          reader_->LookupRoot(root, read_, after, [&](json::Value row, const engine::PageKey& k) {
+            rows.emplace_back(k, std::move(row));
+            return true;
+          }));
+    }
+    VisitSorted(std::move(rows), after, visit);
+    return Status::Ok();
+  }
+  json::Value Describe() const override {
+    return json::Object{{"type", "root_span_lookup"},
+                        {"roots", Keys(roots_)},
+                        {"decodes", "only the rows of these traces"}};
+  }
+
+ private:
+  Reader reader_;
+  engine::ReadOptions read_;
+  std::vector<std::string> roots_;
+};
+
+// An id's row through the id index; its PageKey through its trace's root index.
+class IdLookupSource : public RowSource {
+ public:
+  IdLookupSource(Reader reader, engine::ReadOptions read, std::vector<std::string> ids)
+      : reader_(std::move(reader)), read_(read), ids_(std::move(ids)) {}
+
+  Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
+    Found rows;
+    for (const std::string& id : ids_) {
+      ASSIGN_OR_RETURN(std::optional<json::Value> row, reader_->Lookup(id, read_));
+      if (!row) continue;
+      const json::Value* root = row->find("root_span_id");
+      std::string r = root != nullptr && root->is_string() ? root->as_string() : id;
+      RETURN_IF_ERROR(reader_->LookupRoot(
+          r, read_, std::nullopt, [&](json::Value span, const engine::PageKey& k) {
+            const json::Value* sid = span.find("id");
+            if (sid == nullptr || !sid->is_string() || sid->as_string() != id) return true;
+            rows.emplace_back(k, std::move(span));
+            return false;
+          }));
+    }
+    VisitSorted(std::move(rows), after, visit);
+    return Status::Ok();
+  }
+  json::Value Describe() const override {
+    return json::Object{{"type", "id_lookup"},
+                        {"ids", Keys(ids_)},
+                        {"decodes", "only these rows (and their traces' keys)"}};
+  }
+
+ private:
+  Reader reader_;
+  engine::ReadOptions read_;
+  std::vector<std::string> ids_;
+};
+
+const std::string& OpOf(const json::Value& node) {
+  static const std::string kNone;
+  const json::Value* op = node.find("op");
+  return op != nullptr && op->is_string() ? op->as_string() : kNone;
+}
+
+// The single-key field an ident names ("id", "created"), or "".
+std::string SimpleField(const json::Value& node) {
+  if (OpOf(node) != "ident") return "";
+  const json::Array& path = node.find("name")->as_array();
+  return path.size() == 1 && path[0].is_string() ? path[0].as_string() : "";
+}
+
+std::string PathText(const json::Value& node) {
+  if (OpOf(node) != "ident") return "";
+  std::string out;
+  for (const json::Value& k : node.find("name")->as_array()) {
+    if (!out.empty()) out += ".";
+    out += k.is_string() ? k.as_string() : k.Dump();
+  }
+  return out;
+}
+
+void Conjuncts(const json::Value& node, std::vector<const json::Value*>& out) {
+  if (OpOf(node) != "and") {
+    out.push_back(&node);
+    return;
+  }
+  if (const json::Value* c = node.find("children")) {
+    for (const json::Value& k : c->as_array()) Conjuncts(k, out);
+  }
+  if (const json::Value* l = node.find("left")) Conjuncts(*l, out);
+  if (const json::Value* r = node.find("right")) Conjuncts(*r, out);
+}
+
+// String keys of an equality / IN literal; empty when any is not a string.
+std::vector<std::string> StringKeys(const json::Value& value) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  const json::Array one{value};
+  for (const json::Value& v : value.is_array() ? value.as_array() : one) {
+    if (!v.is_string()) return {};
+    if (seen.insert(v.as_string()).second) out.push_back(v.as_string());
+  }
+  return out;
+}
+
+void Classify(const json::Value& c, std::vector<IndexCandidate>& out) {
+  const std::string& op = OpOf(c);
+  const json::Value* left = c.find("left");
+  const json::Value* right = c.find("right");
+  if (left == nullptr || right == nullptr || OpOf(*right) != "literal") return;
+  std::string field = SimpleField(*left);
+  const json::Value& value = *right->find("value");
+  if ((op == "eq" || op == "in") && (field == "id" || field == "root_span_id")) {
+    IndexCandidate cand{field == "id" ? "id_lookup" : "root_span_lookup", field, json::Value(),
+                        StringKeys(value)};
+    cand.detail = json::Object{{"values", static_cast<int64_t>(cand.keys.size())}};
+    out.push_back(std::move(cand));
+  } else if (op == "match") {
+    out.push_back({"postings", PathText(*left), json::Object{{"query", value}}});
+  } else if ((op == "lt" || op == "le" || op == "gt" || op == "ge") && !PathText(*left).empty()) {
+    out.push_back({"range", PathText(*left), json::Object{{"op", op}, {"bound", value}}});
+  }
+}
+
+json::Value SortDescription(const Query& q) {
+  if (q.aggregated()) return q.sort.empty() ? "dimensions ascending" : "top_k over groups";
+  if (q.sort.empty()) return "newest first (access order, streamed)";
+  return "top_k (limit + 1 rows held)";
+}
+
+}  // namespace
+
+std::unique_ptr<RowSource> FullScan(Reader reader, engine::ReadOptions read) {
+  return std::make_unique<FullScanSource>(std::move(reader), read);
+}
+
+std::unique_ptr<RowSource> IdLookup(Reader reader, engine::ReadOptions read,
+                                    std::vector<std::string> ids) {
+  return std::make_unique<IdLookupSource>(std::move(reader), read, std::move(ids));
+}
+
+std::unique_ptr<RowSource> RootLookup(Reader reader, engine::ReadOptions read,
+                                      std::vector<std::string> roots) {
+  return std::make_unique<RootLookupSource>(std::move(reader), read, std::move(roots));
+}
+
+std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter) {
+  std::vector<IndexCandidate> out;
+  if (filter.is_null()) return out;
+  std::vector<const json::Value*> conjuncts;
+  Conjuncts(filter, conjuncts);
+  for (const json::Value* c : conjuncts) Classify(*c, out);
+  return out;
+}
+
+AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q) {
+  AccessPlan plan;
+  plan.candidates = FindIndexCandidates(q.filter);
+  IndexCandidate* best = nullptr;
+  for (IndexCandidate& c : plan.candidates) {
+    bool lookup = c.kind == "id_lookup" || c.kind == "root_span_lookup";
+    if (!lookup) {
+      c.why = "the engine's read API offers no " + c.kind + " path yet";
+    } else if (c.keys.empty() || c.keys.size() > kMaxLookupKeys) {
+      c.why = "needs 1 to " + std::to_string(kMaxLookupKeys) + " string keys";
+    } else if (best == nullptr || c.keys.size() < best->keys.size()) {
+      best = &c;
+    }
+  }
+  for (IndexCandidate& c : plan.candidates) {
+    if (&c == best) {
+      c.used = true;
+      c.why = "fewest keys";
+    } else if (c.why.empty()) {
+      c.why = "another lookup has fewer keys";
+    }
+  }
+  if (best == nullptr) {
+    plan.source = FullScan(reader, read);
+  } else if (best->kind == "id_lookup") {
+    plan.source = IdLookup(reader, read, best->keys);
+  } else {
+    plan.source = RootLookup(reader, read, best->keys);
+  }
+  plan.full = FullScan(std::move(reader), read);
+  return plan;
+}
+
+json::Value ExplainPlan(const Query& q, const AccessPlan& access, const std::string& container) {
+  json::Array candidates;
+  for (const IndexCandidate& c : access.candidates) {
+    candidates.push_back(json::Object{{"kind", c.kind},
+                                      {"field", c.field},
+                                      {"detail", c.detail},
+                                      {"used", c.used},
+                                      {"why", c.why}});
+  }
+  int passes = q.shape == Shape::kSpans ? 1 : 2;
+  if (q.filter.is_object() && q.filter.Dump().find("any_span") != std::string::npos) ++passes;
+  if (q.sample && !q.sample->by_rate && q.shape == Shape::kSpans) ++passes;
+  json::Object steps{{"filter", q.filter.is_null() ? json::Value("none") : json::Value("per row")},
+                     {"sort", SortDescription(q)},
+                     {"limit", q.limit}};
+  if (q.shape != Shape::kSpans) {
+    steps.set("load_traces", "root_span_lookup per chosen trace (up to " +
+                                 std::to_string(kMaxLookupKeys) + " traces), else a second scan");
+  }
+  if (q.aggregated()) {
+    steps.set("aggregate", json::Object{{"dimensions", static_cast<int64_t>(q.dimensions.size())},
+                                        {"measures", static_cast<int64_t>(q.measures.size())},
+                                        {"pivot", static_cast<int64_t>(q.pivot.size())},
+                                        {"unpivot", static_cast<int64_t>(q.unpivot.size())}});
+  }
+  if (!q.final_filter.is_null()) steps.set("final_filter", "on output rows");
+  if (q.sample) steps.set("sample", q.sample->by_rate ? "rate" : "count");
+  steps.set("project", q.select.empty() ? "all fields" : "select list");
+  return json::Object{
+      {"source",
+       json::Object{{"kind", q.source_kind}, {"id", q.source_id}, {"container", container}}},
+      {"shape", ShapeName(q.shape)},
+      {"access", access.source->Describe()},
+      {"index_candidates", std::move(candidates)},
+      {"passes", passes},
+      {"steps", std::move(steps)}};
+}
+
+}  // namespace spanlake::query::exec

@@ -1,0 +1,78 @@
+// Access paths and the planner's choice among them.
+//
+// A RowSource yields candidate rows of one container newest first by
+// PageKey, from one engine snapshot; the executor re-checks the whole filter
+// on every row, so a source may return a superset of the matches. Paths:
+//  * full_scan: every live row (the k-way merge of memtables and segments);
+//  * id_lookup: `id = 'x'` / `id IN (…)` — each id through the engine's id
+//    index, then its trace's root index for the row's PageKey;
+//  * root_span_lookup: `root_span_id = 'x'` / `IN (…)` — the engine's
+//    root_span_id index (also used to load the traces a traces/summary query
+//    chose).
+// Postings for MATCH and column min/max for ranges are found in the filter
+// and reported by EXPLAIN; they become paths when the engine's read API
+// offers them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/read.h"
+#include "json/value.h"
+#include "query/exec/query.h"
+
+namespace spanlake::query::exec {
+
+using RowVisitor = engine::RowVisitor;
+
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  // Visits candidates newest first, strictly after `after`, until `visit`
+  // returns false. A storage error ends the scan and is returned.
+  virtual Status Scan(const std::optional<engine::PageKey>& after,
+                      const RowVisitor& visit) const = 0;
+  // For EXPLAIN: {"type": …, …}.
+  virtual json::Value Describe() const = 0;
+};
+
+using Reader = std::shared_ptr<const engine::SnapshotReader>;
+
+std::unique_ptr<RowSource> FullScan(Reader reader, engine::ReadOptions read);
+std::unique_ptr<RowSource> IdLookup(Reader reader, engine::ReadOptions read,
+                                    std::vector<std::string> ids);
+std::unique_ptr<RowSource> RootLookup(Reader reader, engine::ReadOptions read,
+                                      std::vector<std::string> roots);
+
+// At most this many keys make a lookup path worth it over a scan.
+inline constexpr size_t kMaxLookupKeys = 1000;
+
+// A predicate of the filter that an index could answer.
+struct IndexCandidate {
+  std::string kind;   // "id_lookup", "root_span_lookup", "postings", "range"
+  std::string field;  // "id", "root_span_id", "input", "created", …
+  json::Value detail;
+  std::vector<std::string> keys;  // lookup keys (id / root_span_id paths)
+  bool used = false;
+  std::string why;  // why it is or is not used
+};
+
+// Pure: the predicates among the filter's top-level conjuncts.
+std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter);
+
+struct AccessPlan {
+  std::unique_ptr<RowSource> source;  // for the filter
+  std::unique_ptr<RowSource> full;    // every row (passes that ignore the filter)
+  std::vector<IndexCandidate> candidates;
+};
+
+AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q);
+
+// The plan as EXPLAIN returns it: source, access path, passes, steps.
+json::Value ExplainPlan(const Query& q, const AccessPlan& access, const std::string& container);
+
+}  // namespace spanlake::query::exec
