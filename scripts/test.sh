@@ -56,7 +56,7 @@ step "e2e: REST API, ACLs, org isolation (SQLite)" "$root/tests/e2e/rest/run.sh"
 step "e2e: REST API, ACLs, org isolation (PostgreSQL)" "$root/tests/e2e/rest/run.sh" --pg
 step "e2e: OpenTelemetry JS exporters" "$root/tests/e2e/otel/js/run.sh"
 step "e2e: OpenTelemetry Python exporter" "$root/tests/e2e/otel/py/run.sh"
-step "fuzz: decoders and parsers (libFuzzer, briefly)" "$root/tests/fuzz/run.sh" 15
+step "fuzz: decoders and parsers (libFuzzer, briefly)" "$root/tests/fuzz/run.sh" 10
 step "crash: kill -9 and recover (release build)" \
   python3 "$root/tests/crash/kill_recover.py" --bin "$root/build/spanlake" --kills 20
 

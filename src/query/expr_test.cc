@@ -53,6 +53,9 @@ TEST(Expr, NullChecksBooleansAndArithmetic) {
 
 TEST(Expr, TextOperators) {
   EXPECT_TRUE(Filter(
+      R"({"op":"match","left":{"op":"ident","name":["input"]},"right":{"op":"literal","value":"my order"}})",
+      kRow));
+  EXPECT_FALSE(Filter(  // a phrase: the words in this order, next to each other
       R"({"op":"match","left":{"op":"ident","name":["input"]},"right":{"op":"literal","value":"order refund"}})",
       kRow));
   EXPECT_FALSE(Filter(

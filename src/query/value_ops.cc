@@ -1,11 +1,18 @@
 #include "query/value_ops.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <unordered_map>
+
+#include "index/tokenizer.h"
 
 namespace spanlake::query {
 
 namespace {
+
+// The index stops at this depth of nested objects (segment/builder.cc).
+constexpr int kMaxMatchDepth = 16;
 
 int KindRank(const json::Value& v) {
   switch (v.type()) {
@@ -46,18 +53,44 @@ size_t SeqLen(unsigned char c) {
   return 4;
 }
 
-void Tokens(std::string_view s, std::set<std::string>& out) {
-  std::string cur;
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c >= 0x80) {
-      cur.push_back(static_cast<char>(std::tolower(c)));
-    } else if (!cur.empty()) {
-      out.insert(std::move(cur));
-      cur.clear();
+// Positions of each term of one string.
+using TermPositions = std::unordered_map<std::string, std::vector<uint32_t>>;
+
+bool PhraseIn(const TermPositions& text, const std::vector<index::Token>& phrase) {
+  auto first = text.find(phrase[0].term);
+  if (first == text.end()) return false;
+  for (uint32_t p0 : first->second) {
+    if (p0 < phrase[0].position) continue;
+    uint32_t base = p0 - phrase[0].position;
+    bool all = true;
+    for (size_t i = 1; all && i < phrase.size(); ++i) {
+      auto it = text.find(phrase[i].term);
+      all = it != text.end() && std::find(it->second.begin(), it->second.end(),
+                                          base + phrase[i].position) != it->second.end();
+    }
+    if (all) return true;
+  }
+  return false;
+}
+
+bool MatchStrings(const json::Value& v, const std::vector<index::Token>& phrase, int depth) {
+  if (depth > kMaxMatchDepth) return false;
+  if (v.is_string()) {
+    TermPositions text;
+    index::Tokenize(v.as_string(),
+                    [&](const index::Token& t) { text[t.term].push_back(t.position); });
+    return PhraseIn(text, phrase);
+  }
+  if (v.is_array()) {
+    for (const json::Value& e : v.as_array()) {
+      if (MatchStrings(e, phrase, depth)) return true;  // elements share their array's field
+    }
+  } else if (v.is_object()) {
+    for (const auto& [k, e] : v.as_object()) {
+      if (MatchStrings(e, phrase, depth + 1)) return true;
     }
   }
-  if (!cur.empty()) out.insert(std::move(cur));
+  return false;
 }
 
 std::optional<json::Value> TimestampArith(std::string_view op, const json::Value& a,
@@ -134,27 +167,12 @@ bool Like(std::string_view s, std::string_view p) {
   return pi == p.size();
 }
 
-void CollectTokens(const json::Value& v, std::set<std::string>& out) {
-  if (v.is_string()) {
-    Tokens(v.as_string(), out);
-  } else if (v.is_number()) {
-    Tokens(v.Dump(), out);
-  } else if (v.is_array()) {
-    for (const auto& e : v.as_array()) CollectTokens(e, out);
-  } else if (v.is_object()) {
-    for (const auto& [k, e] : v.as_object()) CollectTokens(e, out);
-  }
-}
-
 bool Match(const json::Value& haystack, const json::Value& needle) {
-  std::set<std::string> have, want;
-  CollectTokens(haystack, have);
-  CollectTokens(needle, want);
-  if (want.empty()) return false;
-  for (const auto& t : want) {
-    if (!have.count(t)) return false;
-  }
-  return true;
+  std::string query = needle.is_string()   ? needle.as_string()
+                      : needle.is_number() ? needle.Dump()
+                                           : "";
+  std::vector<index::Token> phrase = index::TokenizeQuery(query);
+  return !phrase.empty() && MatchStrings(haystack, phrase, 0);
 }
 
 const json::Value* LookupPath(const json::Value& row, const json::Array& path) {

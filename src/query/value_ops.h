@@ -5,7 +5,6 @@
 #pragma once
 
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 
@@ -26,11 +25,13 @@ int SortCompare(const json::Value& a, const json::Value& b);
 bool Like(std::string_view s, std::string_view pattern);
 std::string LowerAscii(std::string_view s);
 
-// Full-text MATCH: every token of `needle` occurs among the tokens of
-// `haystack` (strings anywhere inside it). Tokens are lowercased runs of
-// letters and digits; any non-ASCII character counts as a letter.
+// Full-text MATCH with the index's analyzer (index/tokenizer.h): the query's
+// words, folded (case, accents, width), occur as a phrase — at the same
+// relative positions — within one string anywhere inside `haystack` (at most
+// 16 levels down, as the index goes). So `'value'` matches "value-added" and
+// "Valüe", and `'new york'` needs "york" right after "new". Exactly what the
+// postings of a segment answer, so the postings path never drops a match.
 bool Match(const json::Value& haystack, const json::Value& needle);
-void CollectTokens(const json::Value& v, std::set<std::string>& out);
 
 // Follows `path` (object keys as strings, array indices as integers, negative
 // from the end). Null when any step is missing.

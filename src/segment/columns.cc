@@ -75,7 +75,7 @@ std::string ColumnsBuilder::Encode(const std::vector<uint64_t>& block_first_vers
       if (i == begin) continue;
       auto [lo, hi] = std::minmax_element(
           col.values.begin() + begin, col.values.begin() + i,
-          [&](const auto& a, const auto& b) { return Less(col.type, a.second, b.second); });
+          [type = col.type](const auto& a, const auto& b) { return Less(type, a.second, b.second); });
       PutValue(&out, col.type, lo->second);
       PutValue(&out, col.type, hi->second);
     }

@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-20}
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 out=${FUZZ_OUT:-$build/artifacts}
-targets=(otlp_fuzz otlp_json_fuzz postings_fuzz tokenizer_fuzz wal_fuzz segment_fuzz)
+targets=(otlp_fuzz otlp_json_fuzz postings_fuzz tokenizer_fuzz wal_fuzz segment_fuzz btql_fuzz sql_fuzz query_tree_fuzz)
 
 if ! command -v clang++ >/dev/null 2>&1; then
   echo "fuzz: clang++ not found (install clang and libclang-rt-14-dev)" >&2

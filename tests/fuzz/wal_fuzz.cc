@@ -29,7 +29,7 @@ std::string TempDir() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string dir = TempDir();
   std::string bytes(reinterpret_cast<const char*>(data), size);
-  if (size > 0 && (data[0] & 1)) bytes = spanlake::wal::EncodeFileHeader(1) + bytes.substr(1);
+  if (size > 0 && (data[0] & 1)) bytes = spanlake::wal::format::EncodeFileHeader(1) + bytes.substr(1);
   std::string path = dir + "/00000000000000000001.wal";
   {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);

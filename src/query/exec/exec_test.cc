@@ -54,7 +54,8 @@ TEST(Plan, FindsIndexablePredicates) {
   EXPECT_EQ(c[2].kind, "postings");
   EXPECT_EQ(c[3].kind, "range");
   EXPECT_TRUE(FindIndexCandidates(J(R"({"op":"eq","left":{"op":"ident","name":["id"]},
-      "right":{"op":"literal","value":3}})"))[0].keys.empty());  // not a string: no lookup
+      "right":{"op":"literal","value":3}})"))[0]
+                  .keys.empty());  // not a string: no lookup
 }
 
 TEST(Bind, HavingAggregatesBecomeHiddenMeasures) {
@@ -71,9 +72,10 @@ TEST(Bind, HavingAggregatesBecomeHiddenMeasures) {
 }
 
 TEST(Bind, SummaryHavingComputesPerTrace) {
-  Result<Query> q = BindQuery(
-      syntax::ParseSql("SELECT id FROM experiment('e', shape => 'summary') HAVING avg(scores.a) > 0.5")
-          .value());
+  Result<Query> q =
+      BindQuery(syntax::ParseSql(
+                    "SELECT id FROM experiment('e', shape => 'summary') HAVING avg(scores.a) > 0.5")
+                    .value());
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   EXPECT_EQ(q->shape, Shape::kSummary);
   ASSERT_EQ(q->trace_measures.size(), 1u);

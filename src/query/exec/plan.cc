@@ -112,6 +112,33 @@ class IdLookupSource : public RowSource {
   std::vector<std::string> ids_;
 };
 
+// Candidates from the engine's full-text postings (segments) plus every
+// memtable row: a superset of the rows whose `field` matches `query`.
+class PostingsSource : public RowSource {
+ public:
+  PostingsSource(Reader reader, engine::ReadOptions read, std::string query, std::string field)
+      : reader_(std::move(reader)),
+        read_(read),
+        query_(std::move(query)),
+        field_(std::move(field)) {}
+
+  Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
+    return reader_->MatchCandidates(query_, field_, read_, after, visit);
+  }
+  json::Value Describe() const override {
+    return json::Object{{"type", "postings"},
+                        {"field", field_},
+                        {"query", query_},
+                        {"decodes", "rows whose segment postings match, and the memtable's rows"}};
+  }
+
+ private:
+  Reader reader_;
+  engine::ReadOptions read_;
+  std::string query_;
+  std::string field_;
+};
+
 const std::string& OpOf(const json::Value& node) {
   static const std::string kNone;
   const json::Value* op = node.find("op");
@@ -147,6 +174,30 @@ void Conjuncts(const json::Value& node, std::vector<const json::Value*>& out) {
   if (const json::Value* r = node.find("right")) Conjuncts(*r, out);
 }
 
+// The field of the postings a path's text is indexed under: its string keys
+// joined by '.' (array elements share their array's field); "" when the
+// segment builder does not index it (ids, created, `_` fields, …).
+std::string IndexField(const json::Value& ident) {
+  static constexpr std::string_view kUnindexed[] = {
+      "id",      "span_id",    "root_span_id",  "span_parents",
+      "created", "project_id", "experiment_id", "dataset_id",
+      "log_id",  "org_id",     "origin"};
+  std::string out;
+  for (const json::Value& k : ident.find("name")->as_array()) {
+    if (!k.is_string()) continue;
+    if (out.empty()) {
+      if (k.as_string().empty() || k.as_string()[0] == '_') return "";
+      for (std::string_view u : kUnindexed) {
+        if (k.as_string() == u) return "";
+      }
+    } else {
+      out += ".";
+    }
+    out += k.as_string();
+  }
+  return out;
+}
+
 // String keys of an equality / IN literal; empty when any is not a string.
 std::vector<std::string> StringKeys(const json::Value& value) {
   std::vector<std::string> out;
@@ -171,8 +222,11 @@ void Classify(const json::Value& c, std::vector<IndexCandidate>& out) {
                         StringKeys(value)};
     cand.detail = json::Object{{"values", static_cast<int64_t>(cand.keys.size())}};
     out.push_back(std::move(cand));
-  } else if (op == "match") {
-    out.push_back({"postings", PathText(*left), json::Object{{"query", value}}});
+  } else if (op == "match" && OpOf(*left) == "ident") {
+    IndexCandidate cand{"postings", PathText(*left), json::Object{{"query", value}}};
+    std::string field = IndexField(*left);
+    if (value.is_string() && !field.empty()) cand.keys = {value.as_string(), field};
+    out.push_back(std::move(cand));
   } else if ((op == "lt" || op == "le" || op == "gt" || op == "ge") && !PathText(*left).empty()) {
     out.push_back({"range", PathText(*left), json::Object{{"op", op}, {"bound", value}}});
   }
@@ -212,31 +266,38 @@ std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter) {
 AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q) {
   AccessPlan plan;
   plan.candidates = FindIndexCandidates(q.filter);
+  // Lookups (fewest keys first) beat postings, which beat the full scan.
   IndexCandidate* best = nullptr;
+  IndexCandidate* postings = nullptr;
   for (IndexCandidate& c : plan.candidates) {
-    bool lookup = c.kind == "id_lookup" || c.kind == "root_span_lookup";
-    if (!lookup) {
-      c.why = "the engine's read API offers no " + c.kind + " path yet";
+    if (c.kind == "range") {
+      c.why = "the engine's read API offers no range path yet";
+    } else if (c.kind == "postings") {
+      if (c.keys.empty()) c.why = "needs a quoted query on an indexed field";
+      if (!c.keys.empty() && postings == nullptr) postings = &c;
     } else if (c.keys.empty() || c.keys.size() > kMaxLookupKeys) {
       c.why = "needs 1 to " + std::to_string(kMaxLookupKeys) + " string keys";
     } else if (best == nullptr || c.keys.size() < best->keys.size()) {
       best = &c;
     }
   }
+  IndexCandidate* chosen = best != nullptr ? best : postings;
   for (IndexCandidate& c : plan.candidates) {
-    if (&c == best) {
+    if (&c == chosen) {
       c.used = true;
-      c.why = "fewest keys";
+      c.why = c.kind == "postings" ? "no id or root_span_id lookup applies" : "fewest keys";
     } else if (c.why.empty()) {
-      c.why = "another lookup has fewer keys";
+      c.why = "another path is narrower";
     }
   }
-  if (best == nullptr) {
+  if (chosen == nullptr) {
     plan.source = FullScan(reader, read);
-  } else if (best->kind == "id_lookup") {
-    plan.source = IdLookup(reader, read, best->keys);
+  } else if (chosen->kind == "id_lookup") {
+    plan.source = IdLookup(reader, read, chosen->keys);
+  } else if (chosen->kind == "root_span_lookup") {
+    plan.source = RootLookup(reader, read, chosen->keys);
   } else {
-    plan.source = RootLookup(reader, read, best->keys);
+    plan.source = std::make_unique<PostingsSource>(reader, read, chosen->keys[0], chosen->keys[1]);
   }
   plan.full = FullScan(std::move(reader), read);
   return plan;

@@ -8,10 +8,12 @@
 //    index, then its trace's root index for the row's PageKey;
 //  * root_span_lookup: `root_span_id = 'x'` / `IN (…)` — the engine's
 //    root_span_id index (also used to load the traces a traces/summary query
-//    chose).
-// Postings for MATCH and column min/max for ranges are found in the filter
-// and reported by EXPLAIN; they become paths when the engine's read API
-// offers them.
+//    chose);
+//  * postings: `<path> MATCH '<text>'` — the segments' full-text postings
+//    for that field, plus every memtable row (MATCH uses the index's
+//    analyzer, so the postings never drop a row MATCH accepts).
+// Column min/max for ranges is found in the filter and reported by EXPLAIN;
+// it becomes a path when the engine's read API offers it.
 #pragma once
 
 #include <functional>
@@ -56,7 +58,7 @@ struct IndexCandidate {
   std::string kind;   // "id_lookup", "root_span_lookup", "postings", "range"
   std::string field;  // "id", "root_span_id", "input", "created", …
   json::Value detail;
-  std::vector<std::string> keys;  // lookup keys (id / root_span_id paths)
+  std::vector<std::string> keys;  // lookup keys; for postings {query, field}
   bool used = false;
   std::string why;  // why it is or is not used
 };

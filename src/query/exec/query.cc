@@ -40,7 +40,23 @@ Status ExpandSnippets(json::Value& node, const std::string& where) {
   return Status::Ok();
 }
 
-Status BindSource(const json::Value* from, Query& q) {
+// The ident form of a source, {op:"ident", name:[<source>, <id>]}, as the
+// function form.
+json::Value SourceAsFunction(const json::Value& from) {
+  const json::Value* name = from.find("name");
+  if (!IsOp(from, "ident") || name == nullptr || !name->is_array() ||
+      name->as_array().size() != 2) {
+    return from;
+  }
+  json::Value fn = Call(name->as_array()[0].is_string() ? name->as_array()[0].as_string() : "",
+                        json::Array{Literal(name->as_array()[1])});
+  if (const json::Value* shape = from.find("shape")) fn.as_object().set("shape", *shape);
+  return fn;
+}
+
+Status BindSource(const json::Value* from_in, Query& q) {
+  json::Value converted = from_in != nullptr ? SourceAsFunction(*from_in) : json::Value();
+  const json::Value* from = from_in != nullptr ? &converted : nullptr;
   const char* expected =
       "query.from must be project_logs('<id>'), experiment('<id>') or dataset('<id>'), i.e. "
       "{op:\"function\", name:{op:\"ident\", name:[<source>]}, args:[{op:\"literal\", "

@@ -173,7 +173,8 @@ class Lexer {
     return Status::Ok();
   }
 
-  // Quotes double to escape themselves ('it''s'); backslash escapes \n \t \\ \' \" too.
+  // Quotes double to escape themselves ('it''s'); backslash escapes \n \t \r
+  // \\ \' \" too. Any other backslash stays, so LIKE patterns keep '\%'.
   Status Quoted(Token& t, char q) {
     t.kind = q == '\'' ? Tok::kSingle : (q == '"' ? Tok::kDouble : Tok::kBacktick);
     Advance();
@@ -188,7 +189,8 @@ class Lexer {
       } else if (c == q) {
         Advance();
         return Status::Ok();
-      } else if (c == '\\' && q != '`' && i_ + 1 < s_.size()) {
+      } else if (c == '\\' && q != '`' && i_ + 1 < s_.size() &&
+                 std::string_view("ntr\\'\"").find(Peek(1)) != std::string_view::npos) {
         Advance();
         char e = Peek();
         t.text.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e);
