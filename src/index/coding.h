@@ -3,24 +3,27 @@
 // bytes. Internal to src/index. See docs/formats/postings.md.
 #pragma once
 
+#include "base/coding.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace spanlake::index::coding {
 
-void PutFixed32(std::string* dst, uint32_t v);
-void PutFixed64(std::string* dst, uint64_t v);
-void PutVarint32(std::string* dst, uint32_t v);
-void PutVarint64(std::string* dst, uint64_t v);
+using ::spanlake::coding::PutFixed32;
+using ::spanlake::coding::PutFixed64;
+using ::spanlake::coding::DecodeFixed32;
+using ::spanlake::coding::DecodeFixed64;
+using ::spanlake::coding::MaskCrc;
+using ::spanlake::coding::PutVarint32;
+using ::spanlake::coding::PutVarint64;
+
 // REQUIRES: p points at 4 (8) readable bytes.
-uint32_t DecodeFixed32(const char* p);
-uint64_t DecodeFixed64(const char* p);
 
 // A CRC stored inside bytes that may themselves be checksummed again (this
 // index embedded in a segment) is masked, as in the WAL, so the outer CRC
 // stays strong.
-uint32_t MaskCrc(uint32_t crc);
 
 // Reads from a view it never leaves. Every Get* returns false, consuming
 // nothing, when the bytes run out or a varint is malformed (too long, or

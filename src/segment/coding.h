@@ -3,27 +3,30 @@
 // reader for untrusted bytes. See docs/formats/segment.md.
 #pragma once
 
+#include "base/coding.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace spanlake::segment {
 
-void PutFixed32(std::string* dst, uint32_t v);
-void PutFixed64(std::string* dst, uint64_t v);
-void PutVarint64(std::string* dst, uint64_t v);
+using ::spanlake::coding::PutFixed32;
+using ::spanlake::coding::PutFixed64;
+using ::spanlake::coding::DecodeFixed32;
+using ::spanlake::coding::DecodeFixed64;
+using ::spanlake::coding::MaskCrc;
+using ::spanlake::coding::PutVarint64;
+
 // varint length, then the bytes.
 void PutString(std::string* dst, std::string_view s);
 void PutDouble(std::string* dst, double d);  // IEEE-754 bits as fixed64
 
 // REQUIRES: p points at 4 (8) readable bytes.
-uint32_t DecodeFixed32(const char* p);
-uint64_t DecodeFixed64(const char* p);
 
 // CRCs stored in an object that is itself checksummed are masked, as in the
 // WAL (docs/formats/wal.md), so that a CRC over bytes containing CRCs stays
 // strong.
-uint32_t MaskCrc(uint32_t crc);
 uint32_t MaskedCrc(std::string_view bytes);
 
 // Reads a view it never leaves. Every Get* returns false, consuming nothing,

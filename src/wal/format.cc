@@ -12,37 +12,8 @@
 namespace spanlake::wal::format {
 
 namespace {
-constexpr uint32_t kMaskDelta = 0xa282ead8u;
 constexpr size_t kNameDigits = 20;
 }  // namespace
-
-uint32_t MaskCrc(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
-
-uint32_t UnmaskCrc(uint32_t masked) {
-  uint32_t rot = masked - kMaskDelta;
-  return (rot >> 17) | (rot << 15);
-}
-
-void PutFixed32(std::string* dst, uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
-  dst->append(b, sizeof b);
-}
-
-void PutFixed64(std::string* dst, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
-  dst->append(b, sizeof b);
-}
-
-uint32_t DecodeFixed32(const char* p) {
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return uint32_t{u[0]} | uint32_t{u[1]} << 8 | uint32_t{u[2]} << 16 | uint32_t{u[3]} << 24;
-}
-
-uint64_t DecodeFixed64(const char* p) {
-  return uint64_t{DecodeFixed32(p)} | uint64_t{DecodeFixed32(p + 4)} << 32;
-}
 
 std::string EncodeFileHeader(uint64_t first_xact_id) {
   std::string h(kMagic);

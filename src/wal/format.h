@@ -2,6 +2,8 @@
 // See docs/formats/wal.md for the grammar and the reasons behind it.
 #pragma once
 
+#include "base/coding.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -10,6 +12,13 @@
 #include "base/status.h"
 
 namespace spanlake::wal::format {
+
+using ::spanlake::coding::PutFixed32;
+using ::spanlake::coding::PutFixed64;
+using ::spanlake::coding::DecodeFixed32;
+using ::spanlake::coding::DecodeFixed64;
+using ::spanlake::coding::MaskCrc;
+using ::spanlake::coding::UnmaskCrc;
 
 // File header: magic[8] | u32 version | u64 first_xact_id | u32 masked crc32c of the
 // 20 bytes before it.
@@ -25,13 +34,6 @@ inline constexpr std::string_view kFileSuffix = ".wal";
 
 // A CRC stored next to the bytes it covers is masked so that a CRC over data
 // which itself embeds CRCs (a WAL record inside a payload, say) stays strong.
-uint32_t MaskCrc(uint32_t crc);
-uint32_t UnmaskCrc(uint32_t masked);
-
-void PutFixed32(std::string* dst, uint32_t v);
-void PutFixed64(std::string* dst, uint64_t v);
-uint32_t DecodeFixed32(const char* p);
-uint64_t DecodeFixed64(const char* p);
 
 std::string EncodeFileHeader(uint64_t first_xact_id);
 // Writes the kRecordHeaderSize bytes that precede `payload` in its record.
