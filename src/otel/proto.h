@@ -51,6 +51,19 @@ class ProtoReader {
   size_t pos_ = 0;
 };
 
+// Calls `visit(const ProtoField&) -> Status` for each field of the message
+// `data`, in order; stops at the first error (malformed bytes or visit's).
+template <typename Visit>
+Status ForEachField(std::string_view data, Visit&& visit) {
+  ProtoReader r(data);
+  while (!r.done()) {
+    ProtoField f;
+    RETURN_IF_ERROR(r.Next(&f));
+    RETURN_IF_ERROR(visit(f));
+  }
+  return Status::Ok();
+}
+
 // InvalidArgument unless `field` has wire type `type`; `name` is the field's
 // proto name for the message.
 Status ExpectType(const ProtoField& field, WireType type, const char* name);

@@ -53,6 +53,7 @@ class Decoder {
   Status AppendKeyValue(const ProtoField& f, int depth, const char* name, Attributes* out);
   Status KeyValue(std::string_view bytes, int depth, Attributes* out);
   Status AnyValue(std::string_view bytes, int depth, json::Value* out);
+  Status AnyValueField(const ProtoField& f, int depth, json::Value* out);
   Status ArrayValue(std::string_view bytes, int depth, json::Value* out);
   Status KvList(std::string_view bytes, int depth, json::Value* out);
 
@@ -61,89 +62,74 @@ class Decoder {
 };
 
 Status Decoder::Request(std::string_view bytes, TraceRequest* req) {
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number != 1) continue;
+  return ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    if (f.number != 1) return Status::Ok();
     RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "resource_spans"));
     RETURN_IF_ERROR(Charge(sizeof(Resource)));
     req->resources.emplace_back();
     size_t i = req->resources.size() - 1;
-    RETURN_IF_ERROR(ResourceSpans(f.bytes, i, req).WithContext(Indexed("resource_spans", i)));
-  }
-  return Status::Ok();
+    return ResourceSpans(f.bytes, i, req).WithContext(Indexed("resource_spans", i));
+  });
 }
 
 Status Decoder::ResourceSpans(std::string_view bytes, size_t resource, TraceRequest* req) {
-  ProtoReader r(bytes);
   size_t n = 0;
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number == 1) {
-      RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "resource"));
-      RETURN_IF_ERROR(KeyValues(f.bytes, "attributes", 0, &req->resources[resource].attributes)
-                          .WithContext("resource"));
-    } else if (f.number == 2) {
-      RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "scope_spans"));
-      RETURN_IF_ERROR(Charge(sizeof(otel::Scope)));
-      req->scopes.emplace_back();
-      req->scopes.back().resource = resource;
-      RETURN_IF_ERROR(ScopeSpans(f.bytes, req->scopes.size() - 1, req)
-                          .WithContext(Indexed("scope_spans", n++)));
-    } else if (f.number == 3) {
-      RETURN_IF_ERROR(ReadString(f, "schema_url", &req->resources[resource].schema_url));
+  return ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    switch (f.number) {
+      case 1:
+        RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "resource"));
+        return KeyValues(f.bytes, "attributes", 0, &req->resources[resource].attributes)
+            .WithContext("resource");
+      case 2:
+        RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "scope_spans"));
+        RETURN_IF_ERROR(Charge(sizeof(otel::Scope)));
+        req->scopes.emplace_back();
+        req->scopes.back().resource = resource;
+        return ScopeSpans(f.bytes, req->scopes.size() - 1, req)
+            .WithContext(Indexed("scope_spans", n++));
+      case 3:
+        return ReadString(f, "schema_url", &req->resources[resource].schema_url);
+      default:
+        return Status::Ok();
     }
-  }
-  return Status::Ok();
+  });
 }
 
 Status Decoder::ScopeSpans(std::string_view bytes, size_t scope, TraceRequest* req) {
-  ProtoReader r(bytes);
   size_t n = 0;
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number == 1) {
-      RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "scope"));
-      RETURN_IF_ERROR(Scope(f.bytes, &req->scopes[scope]).WithContext("scope"));
-    } else if (f.number == 2) {
-      RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "spans"));
-      RETURN_IF_ERROR(Charge(sizeof(otel::Span)));
-      otel::Span span;
-      span.scope = scope;
-      RETURN_IF_ERROR(Span(f.bytes, &span).WithContext(Indexed("spans", n++)));
-      req->spans.push_back(std::move(span));
+  return ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    switch (f.number) {
+      case 1:
+        RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "scope"));
+        return Scope(f.bytes, &req->scopes[scope]).WithContext("scope");
+      case 2: {
+        RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "spans"));
+        RETURN_IF_ERROR(Charge(sizeof(otel::Span)));
+        otel::Span span;
+        span.scope = scope;
+        RETURN_IF_ERROR(Span(f.bytes, &span).WithContext(Indexed("spans", n++)));
+        req->spans.push_back(std::move(span));
+        return Status::Ok();
+      }
+      default:
+        return Status::Ok();
     }
-  }
-  return Status::Ok();
+  });
 }
 
 Status Decoder::Scope(std::string_view bytes, otel::Scope* scope) {
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number == 1) {
-      RETURN_IF_ERROR(ReadString(f, "name", &scope->name));
-    } else if (f.number == 2) {
-      RETURN_IF_ERROR(ReadString(f, "version", &scope->version));
-    } else if (f.number == 3) {
-      RETURN_IF_ERROR(AppendKeyValue(f, 0, "attributes", &scope->attributes));
+  return ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    switch (f.number) {
+      case 1: return ReadString(f, "name", &scope->name);
+      case 2: return ReadString(f, "version", &scope->version);
+      case 3: return AppendKeyValue(f, 0, "attributes", &scope->attributes);
+      default: return Status::Ok();
     }
-  }
-  return Status::Ok();
+  });
 }
 
 Status Decoder::Span(std::string_view bytes, otel::Span* s) {
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    RETURN_IF_ERROR(SpanField(f, s));
-  }
-  return Status::Ok();
+  return ForEachField(bytes, [&](const ProtoField& f) -> Status { return SpanField(f, s); });
 }
 
 Status Decoder::SpanField(const ProtoField& f, otel::Span* s) {
@@ -201,64 +187,49 @@ Status Decoder::SpanField(const ProtoField& f, otel::Span* s) {
 }
 
 Status Decoder::Event(std::string_view bytes, otel::Event* e) {
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number == 1) {
-      RETURN_IF_ERROR(ExpectType(f, WireType::kFixed64, "time_unix_nano"));
-      e->time_unix_nano = f.scalar;
-    } else if (f.number == 2) {
-      RETURN_IF_ERROR(ReadString(f, "name", &e->name));
-    } else if (f.number == 3) {
-      RETURN_IF_ERROR(AppendKeyValue(f, 0, "attributes", &e->attributes));
+  return ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    switch (f.number) {
+      case 1:
+        RETURN_IF_ERROR(ExpectType(f, WireType::kFixed64, "time_unix_nano"));
+        e->time_unix_nano = f.scalar;
+        return Status::Ok();
+      case 2: return ReadString(f, "name", &e->name);
+      case 3: return AppendKeyValue(f, 0, "attributes", &e->attributes);
+      default: return Status::Ok();
     }
-  }
-  return Status::Ok();
+  });
 }
 
 Status Decoder::Link(std::string_view bytes, otel::Link* l) {
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number == 1) {
-      RETURN_IF_ERROR(ReadString(f, "trace_id", &l->trace_id));
-    } else if (f.number == 2) {
-      RETURN_IF_ERROR(ReadString(f, "span_id", &l->span_id));
-    } else if (f.number == 3) {
-      RETURN_IF_ERROR(ReadString(f, "trace_state", &l->trace_state));
-    } else if (f.number == 4) {
-      RETURN_IF_ERROR(AppendKeyValue(f, 0, "attributes", &l->attributes));
+  return ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    switch (f.number) {
+      case 1: return ReadString(f, "trace_id", &l->trace_id);
+      case 2: return ReadString(f, "span_id", &l->span_id);
+      case 3: return ReadString(f, "trace_state", &l->trace_state);
+      case 4: return AppendKeyValue(f, 0, "attributes", &l->attributes);
+      default: return Status::Ok();
     }
-  }
-  return Status::Ok();
+  });
 }
 
 Status Decoder::SpanStatus(std::string_view bytes, otel::Span* s) {
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number == 2) {
-      RETURN_IF_ERROR(ReadString(f, "message", &s->status_message));
-    } else if (f.number == 3) {
-      RETURN_IF_ERROR(ExpectType(f, WireType::kVarint, "code"));
-      s->status_code = static_cast<StatusCode>(static_cast<int32_t>(f.scalar));
+  return ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    switch (f.number) {
+      case 2: return ReadString(f, "message", &s->status_message);
+      case 3:
+        RETURN_IF_ERROR(ExpectType(f, WireType::kVarint, "code"));
+        s->status_code = static_cast<StatusCode>(static_cast<int32_t>(f.scalar));
+        return Status::Ok();
+      default: return Status::Ok();
     }
-  }
-  return Status::Ok();
+  });
 }
 
 // A message whose field 1 is `repeated KeyValue` (Resource, KeyValueList).
 Status Decoder::KeyValues(std::string_view bytes, const char* name, int depth, Attributes* out) {
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number == 1) RETURN_IF_ERROR(AppendKeyValue(f, depth, name, out));
-  }
-  return Status::Ok();
+  return ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    return f.number == 1 ? AppendKeyValue(f, depth, name, out) : Status::Ok();
+  });
 }
 
 Status Decoder::AppendKeyValue(const ProtoField& f, int depth, const char* name, Attributes* out) {
@@ -274,17 +245,15 @@ Status Decoder::AppendKeyValue(const ProtoField& f, int depth, const char* name,
 Status Decoder::KeyValue(std::string_view bytes, int depth, Attributes* out) {
   std::string key;
   json::Value value;
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number == 1) {
-      RETURN_IF_ERROR(ReadString(f, "key", &key));
-    } else if (f.number == 2) {
-      RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "value"));
-      RETURN_IF_ERROR(AnyValue(f.bytes, depth, &value).WithContext("value"));
+  RETURN_IF_ERROR(ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    switch (f.number) {
+      case 1: return ReadString(f, "key", &key);
+      case 2:
+        RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "value"));
+        return AnyValue(f.bytes, depth, &value).WithContext("value");
+      default: return Status::Ok();
     }
-  }
+  }));
   out->emplace_back(std::move(key), std::move(value));
   return Status::Ok();
 }
@@ -294,60 +263,56 @@ Status Decoder::AnyValue(std::string_view bytes, int depth, json::Value* out) {
     return Status::InvalidArgument("values nested deeper than " + std::to_string(kMaxValueDepth));
   }
   *out = json::Value();  // an AnyValue with no field set is empty: null
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    std::string s;
-    switch (f.number) {
-      case 1:
-        RETURN_IF_ERROR(ReadString(f, "string_value", &s));
-        *out = json::Value(std::move(s));
-        break;
-      case 2:
-        RETURN_IF_ERROR(ExpectType(f, WireType::kVarint, "bool_value"));
-        *out = json::Value(f.as_bool());
-        break;
-      case 3:
-        RETURN_IF_ERROR(ExpectType(f, WireType::kVarint, "int_value"));
-        *out = json::Value(f.as_int64());
-        break;
-      case 4:
-        RETURN_IF_ERROR(ExpectType(f, WireType::kFixed64, "double_value"));
-        *out = json::Value(f.as_double());
-        break;
-      case 5:
-        RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "array_value"));
-        RETURN_IF_ERROR(ArrayValue(f.bytes, depth + 1, out).WithContext("array_value"));
-        break;
-      case 6:
-        RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "kvlist_value"));
-        RETURN_IF_ERROR(KvList(f.bytes, depth + 1, out).WithContext("kvlist_value"));
-        break;
-      case 7:
-        RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "bytes_value"));
-        *out = json::Value(Base64(f.bytes));
-        break;
-      default:
-        break;
+  return ForEachField(bytes,
+                      [&](const ProtoField& f) -> Status { return AnyValueField(f, depth, out); });
+}
+
+Status Decoder::AnyValueField(const ProtoField& f, int depth, json::Value* out) {
+  switch (f.number) {
+    case 1: {
+      std::string s;
+      RETURN_IF_ERROR(ReadString(f, "string_value", &s));
+      *out = json::Value(std::move(s));
+      return Status::Ok();
     }
+    case 2:
+      RETURN_IF_ERROR(ExpectType(f, WireType::kVarint, "bool_value"));
+      *out = json::Value(f.as_bool());
+      return Status::Ok();
+    case 3:
+      RETURN_IF_ERROR(ExpectType(f, WireType::kVarint, "int_value"));
+      *out = json::Value(f.as_int64());
+      return Status::Ok();
+    case 4:
+      RETURN_IF_ERROR(ExpectType(f, WireType::kFixed64, "double_value"));
+      *out = json::Value(f.as_double());
+      return Status::Ok();
+    case 5:
+      RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "array_value"));
+      return ArrayValue(f.bytes, depth + 1, out).WithContext("array_value");
+    case 6:
+      RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "kvlist_value"));
+      return KvList(f.bytes, depth + 1, out).WithContext("kvlist_value");
+    case 7:
+      RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "bytes_value"));
+      *out = json::Value(Base64(f.bytes));
+      return Status::Ok();
+    default:
+      return Status::Ok();
   }
-  return Status::Ok();
 }
 
 Status Decoder::ArrayValue(std::string_view bytes, int depth, json::Value* out) {
   json::Array values;
-  ProtoReader r(bytes);
-  while (!r.done()) {
-    ProtoField f;
-    RETURN_IF_ERROR(r.Next(&f));
-    if (f.number != 1) continue;
+  RETURN_IF_ERROR(ForEachField(bytes, [&](const ProtoField& f) -> Status {
+    if (f.number != 1) return Status::Ok();
     RETURN_IF_ERROR(ExpectType(f, WireType::kLen, "values"));
     RETURN_IF_ERROR(Charge(sizeof(json::Value)));
     json::Value v;
     RETURN_IF_ERROR(AnyValue(f.bytes, depth, &v).WithContext(Indexed("values", values.size())));
     values.push_back(std::move(v));
-  }
+    return Status::Ok();
+  }));
   *out = json::Value(std::move(values));
   return Status::Ok();
 }

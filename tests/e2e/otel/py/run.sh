@@ -1,18 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests of OTLP/HTTP trace ingest with the OpenTelemetry Python SDK
-# against build/spanlake (or $SPANLAKE_BIN). Creates tests/e2e/otel/py/.venv
-# (needs python3-venv on Debian), installs the pinned requirements into it,
-# and exits with pytest's exit code.
+# against build/spanlake (or $SPANLAKE_BIN), in their own venv (tests/lib/pytest-venv.sh).
 set -euo pipefail
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-VENV="$HERE/.venv"
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$HERE/requirements.txt"
-cd "$HERE"
-set +e
-"$VENV/bin/python" -m pytest -q "$@" "$HERE"
-status=$?
-set -e
-exit "$status"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+exec "$here/../../../lib/pytest-venv.sh" "$here" "$@"
