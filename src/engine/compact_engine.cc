@@ -127,6 +127,7 @@ Status Engine::RunJob(const Manifest& m, const CompactJob& job, int64_t now_ms) 
   ASSIGN_OR_RETURN(std::shared_ptr<segment::Reader> reader,
                    segment::Reader::Open(store_, info.key, info.bytes, cache_));
   retention_checked_[info.key] = now_ms;
+  for (const auto& r : inputs) retention_checked_.erase(r->key());
   return PublishCompaction(inputs, std::move(info), std::move(reader), now_ms);
 }
 

@@ -14,10 +14,17 @@
 // the WAL files it covers. Frozen memtables stay readable until their
 // segment is published. See docs/architecture.md and docs/formats/.
 //
+// Compaction (compact_engine.cc): a background thread (or Compact()) merges
+// runs of adjacent segments as compact_policy.h plans, folding history older
+// than history_seconds and purging rows past retention, and publishes a
+// manifest replacing the run by the output, like a seal. Replaced objects are
+// deleted after delete_grace_seconds once no snapshot holds them.
+//
 // Open() (recovery): loads the newest valid manifest and its segments,
 // replays the WAL records past the manifest's high-water mark into the
 // memtable (dropping a torn tail), resumes the xact clock, and deletes
-// segment objects no manifest references (left by a crash mid-seal).
+// segment objects no manifest references (left by a crash mid-seal or
+// mid-compaction), keeping the manifest's pending deletes until due.
 //
 // Reads take a Snapshot (memtables + segments), so a seal never changes what
 // an in-flight read sees. Thread-safe.
