@@ -55,8 +55,12 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
     LogWarn("wal: release after recovery: " + st.ToString());
   }
   engine->DeleteOrphans();
+  engine->DeleteDue();
   engine->active_since_ = std::chrono::steady_clock::now();
   if (options.background_seal) engine->sealer_ = std::thread([e = engine.get()] { e->SealerLoop(); });
+  if (options.background_compaction) {
+    engine->compactor_ = std::thread([e = engine.get()] { e->CompactorLoop(); });
+  }
   return engine;
 }
 
@@ -67,6 +71,12 @@ Engine::~Engine() {
   }
   sealer_cv_.notify_all();
   if (sealer_.joinable()) sealer_.join();
+  {
+    std::lock_guard l(compactor_mu_);
+    compactor_stop_ = true;
+  }
+  compactor_cv_.notify_all();
+  if (compactor_.joinable()) compactor_.join();
 }
 
 Status Engine::OpenStore() {
@@ -86,6 +96,7 @@ Status Engine::LoadSegments() {
   for (const std::string& key : loaded.invalid) LogWarn("manifest: skipped invalid " + key);
   keep_orphans_ = !loaded.invalid.empty();
   manifest_ = loaded.manifest;
+  for (const PendingDelete& p : manifest_.pending_deletes) doomed_.push_back(Doomed{p.key, p.due_ms, {}});
   max_manifest_seq_ = loaded.max_seq;
   auto snap = std::make_shared<Snapshot>();
   snap->active = std::make_shared<Memtable>();
@@ -128,9 +139,12 @@ Status Engine::Replay(const std::string& wal_dir) {
   return Status::Ok();
 }
 
-// Segment objects that no manifest references were written by a seal that
-// crashed before publishing. Only this process writes segments, and it has
-// not started sealing yet, so they are garbage — unless an invalid manifest
+// Segment objects that no manifest references were written by a seal or
+// compaction that crashed before publishing. Only this process writes
+// segments, and it has not started sealing yet, so they are garbage. Those
+// the manifest lists as pending deletes were replaced by a compaction and
+// may still be read through an older manifest: DeleteDue() removes them
+// when due — unless an invalid manifest
 // was skipped: it may be bit rot in what was current, and then its segments
 // are the only copy (the WAL was released), so they are kept for an operator.
 void Engine::DeleteOrphans() {
@@ -145,6 +159,7 @@ void Engine::DeleteOrphans() {
   }
   std::set<std::string> live;
   for (const SegmentInfo& s : manifest_.segments) live.insert(s.key);
+  for (const PendingDelete& p : manifest_.pending_deletes) live.insert(p.key);
   for (const io::ObjectInfo& o : *objects) {
     if (live.count(o.key)) continue;
     LogInfo("engine: deleting orphan segment " + o.key);

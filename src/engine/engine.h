@@ -14,24 +14,36 @@
 // the WAL files it covers. Frozen memtables stay readable until their
 // segment is published. See docs/architecture.md and docs/formats/.
 //
+// Compaction (compact_engine.cc): a background thread (or Compact()) merges
+// runs of adjacent segments as compact_policy.h plans, folding history older
+// than history_seconds and purging rows past retention, and publishes a
+// manifest replacing the run by the output, like a seal. Replaced objects are
+// deleted after delete_grace_seconds once no snapshot holds them.
+//
 // Open() (recovery): loads the newest valid manifest and its segments,
 // replays the WAL records past the manifest's high-water mark into the
 // memtable (dropping a torn tail), resumes the xact clock, and deletes
-// segment objects no manifest references (left by a crash mid-seal).
+// segment objects no manifest references (left by a crash mid-seal or
+// mid-compaction), keeping the manifest's pending deletes until due.
 //
 // Reads take a Snapshot (memtables + segments), so a seal never changes what
 // an in-flight read sees. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/status.h"
+#include "engine/compact.h"
+#include "engine/compact_policy.h"
 #include "engine/manifest.h"
 #include "engine/memtable.h"
 #include "engine/read.h"
@@ -55,6 +67,21 @@ struct Options {
   bool background_seal = true;     // false: only Seal() writes segments (tests)
   size_t block_cache_bytes = 256 << 20;
   size_t segment_block_bytes = 64 << 10;
+
+  // Compaction (docs/architecture.md, "Compaction and retention").
+  bool background_compaction = false;  // a thread merges segments; else only Compact()
+  PolicyOptions compaction;
+  // Version history kept by compaction: versions older than this are folded
+  // into the row's state then, so "as of" reads older than the horizon see
+  // later data. UINT64_MAX: keep every version.
+  uint64_t history_seconds = 7 * 86400;
+  // How long a replaced segment object outlives the manifest that dropped
+  // it, for readers of older manifests (other nodes, long scans).
+  uint64_t delete_grace_seconds = 600;
+  uint32_t retention_days = 0;  // rows older than this are purged (0: forever)
+  RetentionFn retention;        // per container override / deleted containers; may be empty
+  // A segment holding expired rows is rewritten at most this often.
+  uint64_t retention_recheck_seconds = 3600;
 };
 
 struct EngineStats {
@@ -64,6 +91,10 @@ struct EngineStats {
   size_t frozen_memtables = 0;
   uint64_t seals = 0;         // segments published since Open()
   uint64_t seal_failures = 0;
+  uint64_t compactions = 0;         // jobs published since Open()
+  uint64_t compaction_failures = 0;
+  uint64_t rows_expired = 0;        // by retention, since Open()
+  size_t pending_deletes = 0;       // replaced segment objects not yet deleted
 };
 
 class Engine {
@@ -115,6 +146,12 @@ class Engine {
   EngineStats stats() const;
   io::ObjectStore& store() { return *store_; }
 
+  // --- compaction ---
+  // Runs compaction jobs until the policy has none, then deletes replaced
+  // segments whose grace has passed and no snapshot of this process holds.
+  // Serialized with the background compactor; never blocks writes or reads.
+  Status Compact();
+
  private:
   Engine() = default;
   Status OpenStore();
@@ -133,6 +170,24 @@ class Engine {
   void Install(const FrozenMemtable& f, std::shared_ptr<segment::Reader> reader);
   void DeleteOldManifests(uint64_t current_seq);
   void SealerLoop();
+
+  // compact_engine.cc
+  struct Doomed {
+    std::string key;
+    uint64_t due_ms = 0;
+    std::weak_ptr<segment::Reader> reader;  // expired: no snapshot holds it
+  };
+  Result<bool> CompactStep();  // false when nothing is due
+  std::vector<SegmentStat> SegmentStats(const Manifest& m, int64_t now_ms) const;
+  MergeOptions MergeOptionsNow(int64_t now_ms) const;
+  Status RunJob(const Manifest& m, const CompactJob& job, int64_t now_ms);
+  Status PublishCompaction(const std::vector<std::shared_ptr<segment::Reader>>& inputs,
+                           std::optional<SegmentInfo> output, std::shared_ptr<segment::Reader> reader,
+                           int64_t now_ms);
+  void InstallCompaction(const std::set<std::string>& gone, std::shared_ptr<segment::Reader> reader);
+  void DeleteDue();
+  void CompactorLoop();
+  void KickCompactor();
 
   Options options_;
   std::unique_ptr<io::ObjectStore> owned_store_;
@@ -159,6 +214,17 @@ class Engine {
   uint64_t max_manifest_seq_ = 0;
   bool keep_orphans_ = false;
   uint64_t seals_ = 0, seal_failures_ = 0;
+
+  std::mutex compact_mu_;  // one compaction job at a time; guards below
+  std::map<std::string, int64_t> retention_checked_;  // segment key → last rewrite for retention
+  std::atomic<uint64_t> compactions_{0}, compaction_failures_{0}, rows_expired_{0};
+  mutable std::mutex doomed_mu_;
+  std::vector<Doomed> doomed_;
+
+  std::mutex compactor_mu_;
+  std::condition_variable compactor_cv_;
+  bool compactor_stop_ = false, compactor_kick_ = false;
+  std::thread compactor_;
 
   std::mutex sealer_mu_;
   std::condition_variable sealer_cv_;

@@ -11,7 +11,7 @@ namespace spanlake::engine {
 namespace {
 
 constexpr std::string_view kMagic{"SPLKMAN\n", 8};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // v2 adds pending_deletes; v1 still reads
 constexpr size_t kFooterSize = 20;
 constexpr int kMaxPublishAttempts = 8;
 
@@ -24,13 +24,15 @@ std::string Digits20(uint64_t n) {
 json::Value SegmentToJson(const SegmentInfo& s) {
   json::Array containers;
   for (const std::string& c : s.containers) containers.emplace_back(c);
-  return json::Object{{"key", s.key},
+  json::Object out{{"key", s.key},
                       {"bytes", s.bytes},
                       {"rows", s.rows},
                       {"versions", s.versions},
                       {"min_xact", std::to_string(s.min_xact)},
                       {"max_xact", std::to_string(s.max_xact)},
                       {"containers", std::move(containers)}};
+  if (s.min_row_ms != 0) out.set("min_row_ms", std::to_string(s.min_row_ms));
+  return out;
 }
 
 bool GetU64(const json::Value& obj, std::string_view field, uint64_t* out) {
@@ -60,12 +62,38 @@ Result<SegmentInfo> SegmentFromJson(const json::Value& v) {
       !GetU64(v, "max_xact", &s.max_xact)) {
     return Status::Corruption("manifest: malformed segment entry");
   }
+  if (v.find("min_row_ms") != nullptr && !GetU64(v, "min_row_ms", &s.min_row_ms)) {
+    return Status::Corruption("manifest: malformed min_row_ms");
+  }
   s.key = key->as_string();
   for (const json::Value& c : containers->as_array()) {
     if (!c.is_string()) return Status::Corruption("manifest: container name is not a string");
     s.containers.push_back(c.as_string());
   }
   return s;
+}
+
+json::Value PendingToJson(const std::vector<PendingDelete>& pending) {
+  json::Array out;
+  for (const PendingDelete& p : pending) {
+    out.push_back(json::Object{{"key", p.key}, {"due_ms", std::to_string(p.due_ms)}});
+  }
+  return out;
+}
+
+Status PendingFromJson(const json::Value* v, std::vector<PendingDelete>* out) {
+  if (v == nullptr) return Status::Ok();
+  if (!v->is_array()) return Status::Corruption("manifest: pending_deletes is not an array");
+  for (const json::Value& e : v->as_array()) {
+    PendingDelete p;
+    const json::Value* key = e.find("key");
+    if (!key || !key->is_string() || !GetU64(e, "due_ms", &p.due_ms)) {
+      return Status::Corruption("manifest: malformed pending_deletes entry");
+    }
+    p.key = key->as_string();
+    out->push_back(std::move(p));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -78,7 +106,8 @@ std::string Manifest::Encode() const {
   for (const SegmentInfo& s : segments) segs.push_back(SegmentToJson(s));
   json::Value body(json::Object{{"seq", std::to_string(seq)},
                                 {"wal_high_water", std::to_string(wal_high_water)},
-                                {"segments", std::move(segs)}});
+                                {"segments", std::move(segs)},
+                                {"pending_deletes", PendingToJson(pending_deletes)}});
   std::string out = body.Dump();
   uint32_t body_len = static_cast<uint32_t>(out.size());
   uint32_t crc = segment::MaskedCrc(out);
@@ -97,7 +126,7 @@ Result<Manifest> Manifest::Decode(std::string_view bytes) {
   uint32_t body_len = segment::DecodeFixed32(f);
   uint32_t version = segment::DecodeFixed32(f + 4);
   uint32_t crc = segment::DecodeFixed32(f + 8);
-  if (version != kVersion) {
+  if (version != 1 && version != kVersion) {
     return Status::Corruption("manifest: unsupported format version " + std::to_string(version));
   }
   if (body_len != bytes.size() - kFooterSize) return Status::Corruption("manifest: body length mismatch");
@@ -115,6 +144,7 @@ Result<Manifest> Manifest::Decode(std::string_view bytes) {
     ASSIGN_OR_RETURN(SegmentInfo info, SegmentFromJson(s));
     m.segments.push_back(std::move(info));
   }
+  RETURN_IF_ERROR(PendingFromJson(version >= 2 ? doc->find("pending_deletes") : nullptr, &m.pending_deletes));
   return m;
 }
 

@@ -30,13 +30,28 @@ struct SegmentInfo {
   uint64_t min_xact = 0;
   uint64_t max_xact = 0;
   std::vector<std::string> containers;  // ascending
+  // The oldest row time (compact.h RowTimeMs) in it, unix ms; 0 when not
+  // recorded (v1, or written with retention off). Lets retention find
+  // segments holding rows with an old `created` without reading them.
+  uint64_t min_row_ms = 0;
   bool operator==(const SegmentInfo&) const = default;
+};
+
+// A segment a compaction replaced or retention dropped: no longer live, but
+// readers of an older manifest (this process's snapshots, other nodes) may
+// still read it until `due_ms` (unix ms). Deleted after that; recovery
+// keeps such objects until then instead of treating them as orphans.
+struct PendingDelete {
+  std::string key;
+  uint64_t due_ms = 0;
+  bool operator==(const PendingDelete&) const = default;
 };
 
 struct Manifest {
   uint64_t seq = 0;             // 0: no manifest was ever published
   uint64_t wal_high_water = 0;  // every xact <= this lives in the segments
-  std::vector<SegmentInfo> segments;  // oldest first
+  std::vector<SegmentInfo> segments;  // oldest first; adjacent xact ranges
+  std::vector<PendingDelete> pending_deletes;  // format v2; empty in v1
 
   std::string Encode() const;
   static Result<Manifest> Decode(std::string_view bytes);

@@ -29,6 +29,18 @@ std::string CommentTarget(const MemRow& row) {
   return "";
 }
 
+// The oldest row time in `mem` (see RowTimeMs); 0 when it is empty.
+int64_t MinRowTime(const Memtable& mem) {
+  int64_t t = 0;
+  for (const std::string& name : mem.Containers()) {
+    for (const MemRow& row : mem.AllRows(name)) {
+      int64_t r = RowTimeMs(row.versions);
+      t = t == 0 ? r : std::min(t, r);
+    }
+  }
+  return t;
+}
+
 }  // namespace
 
 void Engine::FreezeLocked() {
@@ -100,6 +112,8 @@ Status Engine::SealOne(const FrozenMemtable& f) {
   next.wal_high_water = f.high_water;
   SegmentInfo info{SegmentKey(next.seq), bytes.size(), stats.rows, stats.versions,
                    stats.min_xact, stats.max_xact, stats.containers};
+  // Only retention reads it, and it costs a pass over the rows.
+  if (options_.retention_days > 0 || options_.retention) info.min_row_ms = static_cast<uint64_t>(MinRowTime(*f.mem));
   RETURN_IF_ERROR(store_->Put(info.key, bytes).WithContext("seal: put " + info.key));
   ASSIGN_OR_RETURN(std::shared_ptr<segment::Reader> reader,
                    segment::Reader::Open(store_, info.key, info.bytes, cache_));
@@ -147,6 +161,7 @@ void Engine::SealerLoop() {
     MaybeFreezeByAge();
     Status st = SealFrozen();
     if (st.ok()) {
+      if (options_.background_compaction) KickCompactor();
       backoff = std::chrono::seconds(1);
       continue;
     }
@@ -167,6 +182,13 @@ EngineStats Engine::stats() const {
   std::shared_ptr<const Snapshot> snap = current();
   s.segments = snap->segments.size();
   s.frozen_memtables = snap->frozen.size();
+  s.compactions = compactions_;
+  s.compaction_failures = compaction_failures_;
+  s.rows_expired = rows_expired_;
+  {
+    std::lock_guard d(doomed_mu_);
+    s.pending_deletes = doomed_.size();
+  }
   return s;
 }
 

@@ -38,13 +38,22 @@ std::optional<uint64_t> ParseXact(std::string_view s) {
   return v;
 }
 
+int64_t XactMillis(uint64_t xact) {
+  return static_cast<int64_t>((xact & ((uint64_t{1} << 48) - 1)) >> 8) + kEpoch2020Millis;
+}
+
+uint64_t XactAtMillis(int64_t ms) {
+  if (ms <= kEpoch2020Millis) return kXactBase;
+  return kXactBase + (static_cast<uint64_t>(ms - kEpoch2020Millis) << 8);
+}
+
 void XactClock::AdvancePast(uint64_t floor) {
   std::lock_guard<std::mutex> l(mu_);
   if (floor > last_) last_ = floor;
 }
 
 uint64_t XactClock::Next() {
-  uint64_t wall = kXactBase + (static_cast<uint64_t>(NowMillis() - kEpoch2020Millis) << 8);
+  uint64_t wall = XactAtMillis(NowMillis());
   std::lock_guard<std::mutex> l(mu_);
   last_ = wall > last_ ? wall : last_ + 1;
   return last_;

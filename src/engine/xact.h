@@ -23,6 +23,11 @@ std::optional<uint64_t> ParseXact(std::string_view s);
 // The SDK's pretty (16-hex) version of an xact id, and back.
 std::string XactToPretty(uint64_t xact);
 
+// The wall-clock part of an xact id as unix milliseconds, and the smallest
+// xact id at or after unix time `ms` (for horizons: "every xact before T").
+int64_t XactMillis(uint64_t xact);
+uint64_t XactAtMillis(int64_t ms);
+
 // Thread-safe allocator of increasing xact ids.
 class XactClock {
  public:

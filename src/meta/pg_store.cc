@@ -198,6 +198,8 @@ class PgStore final : public Store {
   Status CreateObject(const std::string& kind, const std::string& org_id,
                       const std::string& parent_id, const std::string& name,
                       const json::Value& doc) override;
+  Result<std::optional<ObjectState>> GetObjectState(const std::string& kind,
+                                                    const std::string& id) override;
   Result<std::optional<json::Value>> GetObject(const std::string& kind,
                                                const std::string& org_id,
                                                const std::string& id) override;
@@ -376,6 +378,20 @@ Result<std::optional<json::Value>> PgStore::GetObject(const std::string& kind,
                                 "AND id = $3 AND deleted_at IS NULL",
                                 {kind, org_id, id}, "get " + kind));
     return FirstDoc(res);
+  });
+}
+
+Result<std::optional<ObjectState>> PgStore::GetObjectState(const std::string& kind,
+                                                            const std::string& id) {
+  using State = std::optional<ObjectState>;
+  return pool_.Run<State>([&](PgConn& conn) -> Result<State> {
+    ASSIGN_OR_RETURN(PgResult res,
+                     conn.Query("SELECT doc, deleted_at IS NOT NULL FROM objects WHERE kind = $1 "
+                                "AND id = $2 ORDER BY (deleted_at IS NULL) DESC LIMIT 1",
+                                {kind, id}, "state of " + kind));
+    ASSIGN_OR_RETURN(std::optional<json::Value> doc, FirstDoc(res));
+    if (!doc) return State();
+    return State(ObjectState{std::move(*doc), res.Text(0, 1) == "t"});
   });
 }
 

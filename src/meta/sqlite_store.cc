@@ -101,6 +101,8 @@ class SqliteStore final : public Store {
   Status CreateObject(const std::string& kind, const std::string& org_id,
                       const std::string& parent_id, const std::string& name,
                       const json::Value& doc) override;
+  Result<std::optional<ObjectState>> GetObjectState(const std::string& kind,
+                                                    const std::string& id) override;
   Result<std::optional<json::Value>> GetObject(const std::string& kind,
                                                const std::string& org_id,
                                                const std::string& id) override;
@@ -395,6 +397,23 @@ Result<std::optional<json::Value>> SqliteStore::GetObject(const std::string& kin
   stmt.Bind(2, org_id);
   stmt.Bind(3, id);
   return QueryDoc(stmt);
+}
+
+Result<std::optional<ObjectState>> SqliteStore::GetObjectState(const std::string& kind,
+                                                                const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (bool deleted : {false, true}) {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     Statement::Prepare(db_, deleted ? "SELECT doc FROM objects WHERE kind = ?1 AND id = ?2 "
+                                                       "AND deleted_at IS NOT NULL LIMIT 1"
+                                                     : "SELECT doc FROM objects WHERE kind = ?1 AND id = ?2 "
+                                                       "AND deleted_at IS NULL LIMIT 1"));
+    stmt.Bind(1, kind);
+    stmt.Bind(2, id);
+    ASSIGN_OR_RETURN(std::optional<json::Value> doc, QueryDoc(stmt));
+    if (doc) return std::optional<ObjectState>(ObjectState{std::move(*doc), deleted});
+  }
+  return std::optional<ObjectState>();
 }
 
 Result<std::optional<json::Value>> SqliteStore::FindObjectByName(const std::string& kind,

@@ -61,6 +61,12 @@ struct ListOptions {
   std::optional<std::string> ending_before;   // object id: list objects before it
 };
 
+// An object as background retention sees it (see Store::GetObjectState).
+struct ObjectState {
+  json::Value doc;
+  bool deleted = false;  // soft-deleted (deleted_at set)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -114,6 +120,12 @@ class Store {
   // Soft delete. NotFound when absent.
   virtual Status DeleteObject(const std::string& kind, const std::string& org_id,
                               const std::string& id) = 0;
+
+  // The object `id` of `kind`, live or soft-deleted (a live one wins);
+  // nullopt when none has that id. NOT org-scoped: only for the engine's
+  // background retention (server/retention.h), never to answer a request.
+  virtual Result<std::optional<ObjectState>> GetObjectState(const std::string& kind,
+                                                            const std::string& id) = 0;
 };
 
 // SQLite in a file (WAL journal mode, busy timeout so that several processes

@@ -549,6 +549,22 @@ TEST_P(StoreTest, MemberKeysListAndRevoke) {
   EXPECT_EQ(store_->ListApiKeys(org_a_)->size(), 1u);
 }
 
+// Retention's view: live or soft-deleted, across orgs, and unknown ids.
+TEST_P(StoreTest, ObjectStateSeesSoftDeletedObjects) {
+  std::string id = MustCreate(org_b_, "retained");
+  Result<std::optional<ObjectState>> live = store_->GetObjectState("project", id);
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  ASSERT_TRUE(live->has_value());
+  EXPECT_FALSE((*live)->deleted);
+  EXPECT_EQ((*live)->doc, Doc(id, "retained"));
+  ASSERT_TRUE(store_->DeleteObject("project", org_b_, id).ok());
+  Result<std::optional<ObjectState>> gone = store_->GetObjectState("project", id);
+  ASSERT_TRUE(gone.ok() && gone->has_value());
+  EXPECT_TRUE((*gone)->deleted);
+  EXPECT_FALSE(store_->GetObjectState("experiment", id)->has_value());
+  EXPECT_FALSE(store_->GetObjectState("project", NewUuid())->has_value());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 

@@ -4,6 +4,7 @@
 // endpoint resolves its container through Api::ResolveContainer.
 #include "base/time.h"
 #include "server/objects.h"
+#include "server/retention.h"
 #include "server/wire_rest.h"
 
 namespace spanlake::server::rest {
@@ -124,6 +125,7 @@ Result<http::Response> ProjectPatch(Api& api, Call& call) {
   ASSIGN_OR_RETURN(json::Value body, Body(call));
   RETURN_IF_ERROR(CheckType(body, "name", json::Type::kString, "a string"));
   RETURN_IF_ERROR(CheckType(body, "settings", json::Type::kObject, "an object or null"));
+  RETURN_IF_ERROR(CheckRetentionSetting(body));
   ASSIGN_OR_RETURN(json::Value doc, GuardedProject(api, call, Permission::kUpdate));
   ApplyPatch(doc, body, {"name", "description", "settings"});
   std::string name = StringField(doc, "name");

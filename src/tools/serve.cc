@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -13,6 +14,7 @@
 #include "http/http.h"
 #include "meta/store.h"
 #include "server/api.h"
+#include "server/retention.h"
 #include "tools/commands.h"
 
 namespace spanlake::tools {
@@ -33,6 +35,13 @@ constexpr const char* kServeHelp =
     "                                  (default DIR/store)\n"
     "  --seal-bytes N                  seal the memtable into a segment past N bytes (default 67108864)\n"
     "  --seal-seconds N                ... or when its oldest write is N seconds old (default 60; 0 = never)\n"
+    "  --compaction on|off             merge segments in the background (default on)\n"
+    "  --compaction-fanout N           merge N adjacent segments of one size tier (default 4)\n"
+    "  --compaction-max-bytes N        cap on a merged segment's input bytes (default 1073741824)\n"
+    "  --history-days N                version history kept for \"as of\" reads; older versions are folded\n"
+    "                                  by compaction (default 7; -1 = keep all)\n"
+    "  --delete-grace-seconds N        replaced segments stay readable this long (default 600)\n"
+    "  --retention-days N              purge rows created more than N days ago (default 0 = keep forever)\n"
     "environment:\n"
     "  SPANLAKE_ADMIN_KEY              admin API key to register for the first org (else one is generated)\n";
 
@@ -43,7 +52,10 @@ struct Flags {
                                        {"logs3-payload-max-bytes", "5242880"},
                                        {"worker-threads", "16"}, {"help", ""},
                                        {"object-store", ""}, {"seal-bytes", "67108864"},
-                                       {"seal-seconds", "60"}};
+                                       {"seal-seconds", "60"}, {"compaction", "on"},
+                                       {"compaction-fanout", "4"}, {"compaction-max-bytes", "1073741824"},
+                                       {"history-days", "7"}, {"delete-grace-seconds", "600"},
+                                       {"retention-days", "0"}};
 };
 
 Result<int64_t> ParseInt(const std::string& flag, const std::string& v, int64_t min) {
@@ -105,12 +117,33 @@ Result<http::Options> HttpOptions(Flags& flags) {
   return o;
 }
 
+Status CompactionOptions(Flags& flags, engine::Options* o) {
+  const std::string& on = flags.f["compaction"];
+  if (on != "on" && on != "off") return Status::InvalidArgument("--compaction must be on or off");
+  o->background_compaction = on == "on";
+  ASSIGN_OR_RETURN(int64_t fanout, ParseInt("compaction-fanout", flags.f["compaction-fanout"], 2));
+  ASSIGN_OR_RETURN(int64_t max_bytes, ParseInt("compaction-max-bytes", flags.f["compaction-max-bytes"], 1));
+  ASSIGN_OR_RETURN(int64_t history, ParseInt("history-days", flags.f["history-days"], -1));
+  ASSIGN_OR_RETURN(int64_t grace, ParseInt("delete-grace-seconds", flags.f["delete-grace-seconds"], 0));
+  ASSIGN_OR_RETURN(int64_t retention, ParseInt("retention-days", flags.f["retention-days"], 0));
+  if (retention > 100000) return Status::InvalidArgument("--retention-days must be at most 100000");
+  o->compaction.fanout = static_cast<size_t>(fanout);
+  o->compaction.max_output_bytes = static_cast<uint64_t>(max_bytes);
+  // Segments up to a few seals' worth share the lowest tier.
+  o->compaction.base_bytes = std::max<uint64_t>(o->seal_bytes / 4, 1);
+  o->history_seconds = history < 0 ? UINT64_MAX : static_cast<uint64_t>(history) * 86400;
+  o->delete_grace_seconds = static_cast<uint64_t>(grace);
+  o->retention_days = static_cast<uint32_t>(retention);
+  return Status::Ok();
+}
+
 Result<engine::Options> EngineOptions(Flags& flags, const std::string& data_dir) {
   engine::Options o{.data_dir = data_dir, .object_store_url = flags.f["object-store"]};
   ASSIGN_OR_RETURN(int64_t seal_bytes, ParseInt("seal-bytes", flags.f["seal-bytes"], 1));
   ASSIGN_OR_RETURN(int64_t seal_seconds, ParseInt("seal-seconds", flags.f["seal-seconds"], 0));
   o.seal_bytes = static_cast<uint64_t>(seal_bytes);
   o.seal_seconds = static_cast<uint64_t>(seal_seconds);
+  RETURN_IF_ERROR(CompactionOptions(flags, &o));
   return o;
 }
 
@@ -125,6 +158,7 @@ Status Run(Flags& flags, const sigset_t& signals) {
                    meta::OpenStore(metadata.empty() ? MetaPath(data_dir) : metadata));
   RETURN_IF_ERROR(Bootstrap(*store, data_dir));
   ASSIGN_OR_RETURN(engine::Options engine_options, EngineOptions(flags, data_dir));
+  engine_options.retention = server::MakeRetentionFn(store.get());  // store outlives the engine
   ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open(engine_options));
   server::ApiOptions api_options{.data_dir = data_dir, .public_url = flags.f["public-url"],
                                  .logs3_payload_max_bytes = payload_max};

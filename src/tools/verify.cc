@@ -59,8 +59,15 @@ void VerifyStore(io::ObjectStore& store, Report& report) {
   }
   auto objects = store.List(engine::kSegmentPrefix);
   if (!objects.ok()) return report.Problem("list segments: " + objects.status().ToString());
+  std::set<std::string> pending;
+  for (const engine::PendingDelete& p : m.pending_deletes) pending.insert(p.key);
   for (const io::ObjectInfo& o : *objects) {
-    if (!live.count(o.key)) std::printf("note    %s: orphan (no manifest lists it)\n", o.key.c_str());
+    if (live.count(o.key)) continue;
+    if (pending.count(o.key)) {
+      std::printf("note    %s: replaced by compaction, deleted after its grace period\n", o.key.c_str());
+    } else {
+      std::printf("note    %s: orphan (no manifest lists it)\n", o.key.c_str());
+    }
   }
 }
 
