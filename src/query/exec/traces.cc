@@ -99,6 +99,7 @@ Result<Page> Executor::RunTraces() {
   std::unordered_set<std::string> chosen;
   for (const Candidate& c : traces) chosen.insert(c.row.as_string());
   RETURN_IF_ERROR(ForEachTraceSpan(chosen, [&](json::Value row, const engine::PageKey&) {
+    if (!q_.span_filter.is_null() && !Truthy(Eval(q_.span_filter, row, ctx_))) return Status::Ok();
     json::Value out = Project(row);
     if (!PassesFinal(out)) return Status::Ok();
     RETURN_IF_ERROR(HoldRow(out));
