@@ -259,6 +259,7 @@ bool IsColumnPath(const json::Value& ident) {
   if (path.size() != 2) return false;
   const std::string& a = path[0].as_string();
   const std::string& b = path[1].as_string();
+  if (b.find('.') != std::string::npos) return false;  // column names join keys with '.'
   return (a == "span_attributes" && (b == "type" || b == "name")) || a == "metrics" || a == "scores";
 }
 
@@ -271,40 +272,74 @@ std::string Flipped(const std::string& op) {
   return op;
 }
 
-void Classify(const json::Value& c, std::vector<IndexCandidate>& out) {
+// Whether `node` reads nothing of the row: no field, `*`, any_span or aggregate.
+bool IsConstant(const json::Value& node) {
+  if (node.is_array()) {
+    for (const json::Value& e : node.as_array()) {
+      if (!IsConstant(e)) return false;
+    }
+    return true;
+  }
+  if (!node.is_object()) return true;
+  const std::string& op = OpOf(node);
+  if (op == "literal") return true;
+  if (op == "ident" || op == "star" || FunctionName(node) == "any_span" ||
+      ContainsAggregate(node)) {
+    return false;
+  }
+  for (const auto& [k, v] : node.as_object()) {
+    if (k != "loc" && !(k == "name" && op == "function") && !IsConstant(v)) return false;
+  }
+  return true;
+}
+
+// A side's value when it is constant: a literal's, or a constant expression
+// (`now() - interval 1 day`) evaluated once in `ctx`, as the executor would.
+std::optional<json::Value> ConstantValue(const json::Value& node, const EvalContext* ctx) {
+  if (OpOf(node) == "literal") return *node.find("value");
+  if (ctx == nullptr || OpOf(node).empty() || !IsConstant(node)) return std::nullopt;
+  return Eval(node, json::Value(), *ctx);
+}
+
+void ClassifyRange(const std::string& op, const json::Value& ident, const json::Value& value,
+                   std::vector<IndexCandidate>& out) {
+  if (op == "eq" && !IsColumnPath(ident)) return;
+  IndexCandidate cand{"range", PathText(ident), json::Object{{"op", op}, {"bound", value}}};
+  if (!IsColumnPath(ident)) {
+    cand.why = "segments keep no column for this path";
+  } else if (!value.is_number() && !value.is_string()) {
+    cand.why = "needs a number or string bound";
+  } else {
+    cand.keys = {op};
+  }
+  out.push_back(std::move(cand));
+}
+
+void Classify(const json::Value& c, const EvalContext* ctx, std::vector<IndexCandidate>& out) {
   std::string op = OpOf(c);
   const json::Value* left = c.find("left");
   const json::Value* right = c.find("right");
   if (left == nullptr || right == nullptr) return;
-  if (OpOf(*left) == "literal" && OpOf(*right) == "ident" && op != "match" && op != "in") {
+  if (OpOf(*left) != "ident" && OpOf(*right) == "ident" && op != "match" && op != "in") {
     std::swap(left, right);
     op = Flipped(op);
   }
-  if (OpOf(*right) != "literal") return;
+  std::optional<json::Value> value;
+  if (OpOf(*left) == "ident") value = ConstantValue(*right, ctx);
+  if (!value) return;
   std::string field = SimpleField(*left);
-  const json::Value& value = *right->find("value");
   if ((op == "eq" || op == "in") && (field == "id" || field == "root_span_id")) {
     IndexCandidate cand{field == "id" ? "id_lookup" : "root_span_lookup", field, json::Value(),
-                        StringKeys(value)};
+                        StringKeys(*value)};
     cand.detail = json::Object{{"values", static_cast<int64_t>(cand.keys.size())}};
     out.push_back(std::move(cand));
-  } else if (op == "match" && OpOf(*left) == "ident") {
-    IndexCandidate cand{"postings", PathText(*left), json::Object{{"query", value}}};
-    std::string field = IndexField(*left);
-    if (value.is_string() && !field.empty()) cand.keys = {value.as_string(), field};
+  } else if (op == "match") {
+    IndexCandidate cand{"postings", PathText(*left), json::Object{{"query", *value}}};
+    std::string indexed = IndexField(*left);
+    if (value->is_string() && !indexed.empty()) cand.keys = {value->as_string(), indexed};
     out.push_back(std::move(cand));
-  } else if ((op == "lt" || op == "le" || op == "gt" || op == "ge" || op == "eq") &&
-             !PathText(*left).empty()) {
-    if (op == "eq" && !IsColumnPath(*left)) return;
-    IndexCandidate cand{"range", PathText(*left), json::Object{{"op", op}, {"bound", value}}};
-    if (!IsColumnPath(*left)) {
-      cand.why = "segments keep no column for this path";
-    } else if (!value.is_number() && !value.is_string()) {
-      cand.why = "needs a number or string bound";
-    } else {
-      cand.keys = {op};
-    }
-    out.push_back(std::move(cand));
+  } else if (op == "lt" || op == "le" || op == "gt" || op == "ge" || op == "eq") {
+    ClassifyRange(op, *left, *value, out);
   }
 }
 
@@ -371,12 +406,13 @@ std::unique_ptr<RowSource> RootLookup(Reader reader, engine::ReadOptions read,
   return std::make_unique<RootLookupSource>(std::move(reader), read, std::move(roots));
 }
 
-std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter) {
+std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter,
+                                                const EvalContext* ctx) {
   std::vector<IndexCandidate> out;
   if (filter.is_null()) return out;
   std::vector<const json::Value*> conjuncts;
   Conjuncts(filter, conjuncts);
-  for (const json::Value* c : conjuncts) Classify(*c, out);
+  for (const json::Value* c : conjuncts) Classify(*c, ctx, out);
   return out;
 }
 
@@ -400,9 +436,10 @@ std::unique_ptr<RowSource> SourceFor(Reader reader, const engine::ReadOptions& r
 
 }  // namespace
 
-AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q) {
+AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q,
+                        const EvalContext* ctx) {
   AccessPlan plan;
-  plan.candidates = FindIndexCandidates(q.filter);
+  plan.candidates = FindIndexCandidates(q.filter, ctx);
   // Lookups (fewest keys first) beat postings, which beat a pruned scan,
   // which beats the full scan.
   IndexCandidate* best = nullptr;
