@@ -447,9 +447,7 @@ AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Qu
   std::vector<IndexCandidate*> ranges;
   for (IndexCandidate& c : plan.candidates) {
     if (c.kind == "range") {
-      // Traces and summaries place a trace by all of its spans: they scan.
-      if (!c.keys.empty() && q.shape != Shape::kSpans) c.why = "the spans shape only";
-      if (!c.keys.empty() && q.shape == Shape::kSpans) ranges.push_back(&c);
+      if (!c.keys.empty()) ranges.push_back(&c);
     } else if (c.kind == "postings") {
       if (c.keys.empty()) c.why = "needs a quoted query on an indexed field";
       if (!c.keys.empty() && postings == nullptr) postings = &c;
@@ -464,7 +462,7 @@ AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Qu
     if (&c == chosen) {
       c.used = true;
       c.why = c.kind == "postings" ? "no id or root_span_id lookup applies" : "fewest keys";
-    } else if (chosen == nullptr && c.kind == "range" && c.why.empty() && !c.keys.empty()) {
+    } else if (chosen == nullptr && c.kind == "range" && !c.keys.empty()) {
       c.used = true;
       c.why = "column values and block min/max prune the scan";
     } else if (c.why.empty()) {
@@ -472,6 +470,7 @@ AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Qu
     }
   }
   plan.source = SourceFor(reader, read, chosen, ranges);
+  plan.narrowed = chosen != nullptr || !ranges.empty();
   plan.full = FullScan(std::move(reader), read);
   return plan;
 }

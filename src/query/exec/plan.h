@@ -12,7 +12,7 @@
 //  * postings: `<path> MATCH '<text>'` — the segments' full-text postings
 //    for that field, plus every memtable row (MATCH uses the index's
 //    analyzer, so the postings never drop a row MATCH accepts).
-//  * pruned_scan (spans shape): the full scan, skipping rows whose segment
+//  * pruned_scan: the full scan, skipping rows whose segment
 //    columns / memtable writes rule out a comparison of a column (created,
 //    span_attributes.type/name, metrics.*, scores.*) with a constant.
 #pragma once
@@ -74,6 +74,7 @@ std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter,
 struct AccessPlan {
   std::unique_ptr<RowSource> source;  // for the filter
   std::unique_ptr<RowSource> full;    // every row (passes that ignore the filter)
+  bool narrowed = false;  // `source` may skip rows the filter rejects (not a full scan)
   std::vector<IndexCandidate> candidates;
 };
 
