@@ -18,6 +18,99 @@ bool IsDelete(const json::Object& write) {
   return d != nullptr && d->is_bool() && d->as_bool();
 }
 
+bool HasColumns(const segment::Reader& seg) {
+  for (const segment::SectionEntry& e : seg.directory()) {
+    if (e.id == segment::kSectionColumns) return true;
+  }
+  return false;
+}
+
+json::Value ColumnJson(segment::ColumnType type, double num, std::string_view str) {
+  return type == segment::ColumnType::kDouble ? json::Value(num) : json::Value(std::string(str));
+}
+
+// Per block of `seg`: 0 = some value passes `test`, 1 = min/max (or no value)
+// rules it out, 2 = its values were read and none passes. Marks the passing
+// versions in `pass`.
+std::vector<uint8_t> MarkVersions(const segment::Reader& seg, const segment::Column* col,
+                                  const ColumnTest& test, std::vector<bool>& pass) {
+  const std::vector<segment::BlockEntry>& blocks = seg.blocks();
+  std::vector<uint8_t> verdict(blocks.size(), 1);
+  if (col == nullptr) return verdict;
+  size_t i = 0;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    uint64_t end = b + 1 < blocks.size() ? blocks[b + 1].first_version : UINT64_MAX;
+    size_t begin = i;
+    while (i < col->values.size() && col->values[i].version < end) ++i;
+    const segment::BlockStat& st = col->blocks[b];
+    if (st.present == 0 ||
+        !test.range_may_match(ColumnJson(col->type, st.min_num, st.min_str),
+                              ColumnJson(col->type, st.max_num, st.max_str))) {
+      continue;
+    }
+    verdict[b] = 2;
+    for (size_t k = begin; k < i; ++k) {
+      const segment::ColumnValue& v = col->values[k];
+      if (v.version < pass.size() && test.may_match(ColumnJson(col->type, v.num, v.str))) {
+        pass[v.version] = true;
+        verdict[b] = 0;
+      }
+    }
+  }
+  return verdict;
+}
+
+bool RangePasses(const std::vector<bool>& pass, uint64_t first, uint32_t count) {
+  for (uint64_t v = first; v < first + count && v < pass.size(); ++v) {
+    if (pass[v]) return true;
+  }
+  return false;
+}
+
+// Adds one segment's block verdicts and pruned rows of container `c` to `stats`.
+void CountPrune(const segment::Reader& seg, int c, const std::vector<std::vector<bool>>& pass,
+                const std::vector<uint8_t>& verdict, PruneStats* stats) {
+  ++stats->segments;
+  stats->blocks += verdict.size();
+  for (uint8_t v : verdict) {
+    if (v == 1) ++stats->blocks_skipped;
+    if (v == 2) ++stats->blocks_no_match;
+  }
+  const segment::ContainerEntry& ce = seg.containers()[c];
+  for (uint32_t r = ce.first_row; r < ce.first_row + ce.row_count; ++r) {
+    const segment::RowEntry& row = seg.row(r);
+    if (row.is_comment()) continue;
+    ++stats->rows;
+    for (const std::vector<bool>& p : pass) {
+      if (!RangePasses(p, row.first_version, row.version_count)) {
+        ++stats->rows_pruned;
+        break;
+      }
+    }
+  }
+}
+
+// The value a memtable write carries at a dotted column path, or null.
+const json::Value* WriteValue(const json::Object& write, std::string_view column) {
+  const json::Object* obj = &write;
+  while (true) {
+    size_t dot = column.find('.');
+    const json::Value* v = obj->find(column.substr(0, dot));
+    if (v == nullptr || dot == std::string_view::npos) return v;
+    if (!v->is_object()) return nullptr;
+    obj = &v->as_object();
+    column.remove_prefix(dot + 1);
+  }
+}
+
+bool WritesPass(const std::vector<Version>& versions, const ColumnTest& test) {
+  for (const Version& v : versions) {
+    const json::Value* x = WriteValue(*v.write, test.column);
+    if (x != nullptr && (x->is_number() || x->is_string()) && test.may_match(*x)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<json::Object> FoldVersions(std::vector<Version>& versions,
@@ -33,6 +126,12 @@ std::optional<json::Object> FoldVersions(std::vector<Version>& versions,
   }
   return state;
 }
+
+// Which versions of one source pass each column test.
+struct SnapshotReader::SourcePrune {
+  bool all = true;                      // no column information: every row may pass
+  std::vector<std::vector<bool>> pass;  // [test][version ordinal] (segment sources)
+};
 
 struct SnapshotReader::Cursor {
   const Source* src = nullptr;
@@ -157,29 +256,106 @@ Result<std::optional<json::Value>> SnapshotReader::Present(const std::string& id
 
 Status SnapshotReader::Scan(const ReadOptions& options, const std::optional<PageKey>& after,
                             const RowVisitor& visit) const {
+  return ScanPruned(options, after, {}, visit, nullptr);
+}
+
+Status SnapshotReader::ScanPruned(const ReadOptions& options, const std::optional<PageKey>& after,
+                                  const std::vector<ColumnTest>& tests, const RowVisitor& visit,
+                                  PruneStats* stats) const {
+  ASSIGN_OR_RETURN(std::vector<SourcePrune> prunes, PrepareTests(tests, stats));
   std::vector<Cursor> cursors(sources_.size());
   for (size_t i = 0; i < sources_.size(); ++i) {
     cursors[i].src = &sources_[i];
     RETURN_IF_ERROR(Init(cursors[i], after));
   }
-  while (true) {
-    const Cursor* top = nullptr;
-    for (const Cursor& c : cursors) {
-      if (c.valid && (top == nullptr || c.key > top->key)) top = &c;
+  std::vector<Cursor*> group;
+  while (NewestGroup(cursors, &group)) {
+    PageKey key = group[0]->key;
+    bool skip = options.as_of && key.xact > *options.as_of;
+    if (!skip && !tests.empty() && !GroupMayMatch(group, tests, prunes)) {
+      skip = true;
+      if (stats != nullptr) ++stats->rows_skipped;
     }
-    if (top == nullptr) return Status::Ok();
-    PageKey key = top->key;
-    std::string id = top->src->mem ? top->row.id : std::string(top->src->seg->row(top->ord).id);
+    const Cursor& head = *group[0];
+    std::string id;
+    if (!skip) id = head.src->mem ? head.row.id : std::string(head.src->seg->row(head.ord).id);
     std::vector<Version> versions;
-    for (Cursor& c : cursors) {
-      if (!c.valid || c.key != key) continue;
-      RETURN_IF_ERROR(CursorVersions(c, &versions));
-      RETURN_IF_ERROR(Advance(c));
+    for (Cursor* c : group) {
+      if (!skip) RETURN_IF_ERROR(CursorVersions(*c, &versions));
+      RETURN_IF_ERROR(Advance(*c));
     }
-    if (options.as_of && key.xact > *options.as_of) continue;
+    if (skip) continue;
     ASSIGN_OR_RETURN(std::optional<json::Value> row, Present(id, std::move(versions), options));
     if (row && !visit(std::move(*row), key)) return Status::Ok();
   }
+  return Status::Ok();
+}
+
+bool SnapshotReader::NewestGroup(std::vector<Cursor>& cursors, std::vector<Cursor*>* group) const {
+  group->clear();
+  const Cursor* top = nullptr;
+  for (const Cursor& c : cursors) {
+    if (c.valid && (top == nullptr || c.key > top->key)) top = &c;
+  }
+  if (top == nullptr) return false;
+  PageKey key = top->key;
+  for (Cursor& c : cursors) {
+    if (c.valid && c.key == key) group->push_back(&c);  // sources are newest first
+  }
+  return true;
+}
+
+Result<std::vector<SnapshotReader::SourcePrune>> SnapshotReader::PrepareTests(
+    const std::vector<ColumnTest>& tests, PruneStats* stats) const {
+  std::vector<SourcePrune> out(sources_.size());
+  if (tests.empty()) return out;
+  for (size_t s = 0; s < sources_.size(); ++s) {
+    const segment::Reader* seg = sources_[s].seg;
+    if (seg == nullptr || !HasColumns(*seg)) continue;
+    ASSIGN_OR_RETURN(std::shared_ptr<const segment::ColumnSet> cols, seg->Columns());
+    SourcePrune& p = out[s];
+    p.all = false;
+    std::vector<uint8_t> verdict(seg->blocks().size(), 0);  // as MarkVersions, worst first
+    for (const ColumnTest& t : tests) {
+      p.pass.emplace_back(seg->meta().version_count, false);
+      std::vector<uint8_t> v = MarkVersions(*seg, cols->Find(t.column), t, p.pass.back());
+      for (size_t b = 0; b < v.size(); ++b) {
+        if (verdict[b] != 1 && v[b] != 0) verdict[b] = v[b];
+      }
+    }
+    if (stats != nullptr) CountPrune(*seg, sources_[s].c, p.pass, verdict, stats);
+  }
+  return out;
+}
+
+// Whether the rows of one key (its cursors in `group`) may pass every test:
+// each test needs a passing version in some source of the row.
+bool SnapshotReader::GroupMayMatch(const std::vector<Cursor*>& group,
+                                   const std::vector<ColumnTest>& tests,
+                                   const std::vector<SourcePrune>& prunes) const {
+  for (size_t t = 0; t < tests.size(); ++t) {
+    bool passes = false;
+    for (const Cursor* c : group) {
+      const SourcePrune& p = prunes[static_cast<size_t>(c->src - sources_.data())];
+      if (c->src->mem != nullptr) {
+        passes = WritesPass(c->row.versions, tests[t]);
+      } else if (p.all) {
+        passes = true;
+      } else {
+        const segment::RowEntry& row = c->src->seg->row(c->ord);
+        passes = RangePasses(p.pass[t], row.first_version, row.version_count);
+      }
+      if (passes) break;
+    }
+    if (!passes) return false;
+  }
+  return true;
+}
+
+Result<PruneStats> SnapshotReader::EstimatePrune(const std::vector<ColumnTest>& tests) const {
+  PruneStats stats;
+  RETURN_IF_ERROR(PrepareTests(tests, &stats).status());
+  return stats;
 }
 
 Result<std::optional<json::Value>> SnapshotReader::Lookup(const std::string& id,
@@ -271,23 +447,15 @@ Result<size_t> SnapshotReader::Count(std::optional<uint64_t> as_of) const {
     RETURN_IF_ERROR(Init(cursors[i], std::nullopt));
   }
   size_t n = 0;
-  while (true) {
-    const Cursor* top = nullptr;
-    for (const Cursor& c : cursors) {
-      if (c.valid && (top == nullptr || c.key > top->key)) top = &c;
-    }
-    if (top == nullptr) return n;
-    PageKey key = top->key;
-    std::vector<Cursor*> group;
-    for (Cursor& c : cursors) {
-      if (c.valid && c.key == key) group.push_back(&c);  // sources are newest first
-    }
-    if (!as_of || key.xact <= *as_of) {
+  std::vector<Cursor*> group;
+  while (NewestGroup(cursors, &group)) {
+    if (!as_of || group[0]->key.xact <= *as_of) {
       ASSIGN_OR_RETURN(bool live, LiveGroup(group, as_of));
       if (live) ++n;
     }
     for (Cursor* c : group) RETURN_IF_ERROR(Advance(*c));
   }
+  return n;
 }
 
 }  // namespace spanlake::engine

@@ -40,6 +40,35 @@ struct Snapshot {
 
 using RowVisitor = std::function<bool(json::Value row, const PageKey& key)>;
 
+// A conjunct of a query's filter that column values can decide (see
+// segment/columns.h). A folded row's value at a column path always comes from
+// the write of one of its versions (or is absent), so a row none of whose
+// versions, in any source, carries a value that `may_match` accepts cannot
+// match: the scan skips it without decoding its versions.
+struct ColumnTest {
+  std::string column;  // a column name: "created", "span_attributes.type", "metrics.tokens", …
+  // True for every value (a double or a string; a memtable write may also
+  // give an integer) that could make the conjunct true. Absent values never
+  // reach it: the conjunct must be false or null on a missing field.
+  std::function<bool(const json::Value& v)> may_match;
+  // True when any value v with lo <= v <= hi (the column's own order: doubles
+  // by value, strings by bytes) could pass `may_match`; false lets the scan
+  // skip a block's values.
+  std::function<bool(const json::Value& lo, const json::Value& hi)> range_may_match;
+};
+
+// What pruning by column tests found (EXPLAIN; the segment counts are known
+// before the scan, rows_skipped after it).
+struct PruneStats {
+  uint64_t segments = 0;        // segments holding the container (with a columns section)
+  uint64_t blocks = 0;          // their version blocks
+  uint64_t blocks_skipped = 0;  // blocks whose min/max (or absence of values) fails a test
+  uint64_t blocks_no_match = 0; // other blocks none of whose values passes a test
+  uint64_t rows = 0;            // the container's rows in those segments
+  uint64_t rows_pruned = 0;     // of them, rows no version of which (in that segment) passes
+  uint64_t rows_skipped = 0;    // rows a scan skipped undecoded (every source agreeing)
+};
+
 class SnapshotReader {
  public:
   SnapshotReader(std::shared_ptr<const Snapshot> snapshot, std::string container);
@@ -48,6 +77,14 @@ class SnapshotReader {
   // until `visit` returns false.
   Status Scan(const ReadOptions& options, const std::optional<PageKey>& after,
               const RowVisitor& visit) const;
+  // Scan() that skips rows the column `tests` (all must pass) rule out, and
+  // counts into `stats` when given. The rows visited are a superset of the
+  // rows whose folded state satisfies the tests: the caller re-checks them.
+  Status ScanPruned(const ReadOptions& options, const std::optional<PageKey>& after,
+                    const std::vector<ColumnTest>& tests, const RowVisitor& visit,
+                    PruneStats* stats) const;
+  // The segment-side counts of ScanPruned() (no row is decoded).
+  Result<PruneStats> EstimatePrune(const std::vector<ColumnTest>& tests) const;
   // The row `id` (folded, materialized), or nullopt when it does not exist
   // (as of options.as_of) or is a comment.
   Result<std::optional<json::Value>> Lookup(const std::string& id, const ReadOptions& options) const;
@@ -71,6 +108,7 @@ class SnapshotReader {
     int c = -1;  // container index in seg
   };
   struct Cursor;
+  struct SourcePrune;
   struct Gathered {
     bool found = false;
     PageKey key;
@@ -90,6 +128,12 @@ class SnapshotReader {
   Status VisitIds(const std::set<std::string>& ids, const ReadOptions& options,
                   const std::optional<PageKey>& after,
                   const std::function<bool(const json::Value&)>& keep, const RowVisitor& visit) const;
+  Result<std::vector<SourcePrune>> PrepareTests(const std::vector<ColumnTest>& tests,
+                                                PruneStats* stats) const;
+  // The cursors on the newest key (newest source first); false when all are done.
+  bool NewestGroup(std::vector<Cursor>& cursors, std::vector<Cursor*>* group) const;
+  bool GroupMayMatch(const std::vector<Cursor*>& group, const std::vector<ColumnTest>& tests,
+                     const std::vector<SourcePrune>& prunes) const;
   Result<bool> LiveGroup(const std::vector<Cursor*>& group, std::optional<uint64_t> as_of) const;
 
   std::shared_ptr<const Snapshot> snapshot_;

@@ -227,7 +227,10 @@ class Runner {
       if (id != nullptr && id->is_string()) return std::string(kind) + ":" + id->as_string();
     }
     const json::Value* p = row.find("project_id");
-    return p != nullptr && p->is_string() ? "project_logs:" + p->as_string() : "";
+    if (p == nullptr || !p->is_string()) return "";
+    const json::Value* log = row.find("log_id");  // "p": prompts and functions
+    bool functions = log != nullptr && *log == json::Value("p");
+    return (functions ? "project_functions:" : "project_logs:") + p->as_string();
   }
 
   void Write(const Record& r) {
@@ -244,7 +247,7 @@ class Runner {
                                        int64_t{1000000} * rows_written_));
       }
       ++rows_written_;
-      bool logs = container.rfind("project_logs:", 0) == 0;
+      bool logs = container.rfind("project_", 0) == 0;  // project_logs, project_functions
       writes.push_back(engine::RowWrite{container, "org0", logs ? "" : "p0", std::move(obj)});
     }
     Result<uint64_t> xact = engine_->Write(std::move(writes));

@@ -90,7 +90,7 @@ Status Executor::Prepare() {
   ctx_.tz_offset_minutes = opts_.tz_offset_minutes;
   ctx_.span_sets = &span_sets_;
   reader_ = std::make_shared<engine::SnapshotReader>(engine_.GetSnapshot(), container_);
-  access_ = ChooseAccess(reader_, opts_.read, q_);
+  access_ = ChooseAccess(reader_, opts_.read, q_, &ctx_);
   std::vector<json::Value> conds;
   filter_ = BindAnySpan(q_.filter, conds);
   span_sets_.resize(conds.size());
@@ -359,7 +359,10 @@ json::Value Explain(const engine::Engine& engine, const std::string& container, 
   engine::ReadOptions read = options.read;
   if (!read.as_of) read.as_of = engine.last_xact();
   Reader reader = std::make_shared<engine::SnapshotReader>(engine.GetSnapshot(), container);
-  AccessPlan access = ChooseAccess(std::move(reader), read, q);
+  EvalContext ctx;
+  ctx.now_micros = options.now_micros;  // 0: the clock
+  ctx.tz_offset_minutes = options.tz_offset_minutes;
+  AccessPlan access = ChooseAccess(std::move(reader), read, q, &ctx);
   return ExplainPlan(q, access, container);
 }
 

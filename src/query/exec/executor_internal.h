@@ -67,6 +67,7 @@ class Executor {
     json::Array sort_values;  // evaluated on the root span (traces shape)
   };
   Status CollectTraces();
+  Status PlaceMatchedTraces(bool root_sort);
   std::vector<std::string> MatchedTraces();
   Result<Page> RunTraces();
   Result<Page> RunSummary();

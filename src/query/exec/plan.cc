@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include "query/datetime.h"
 #include "query/expr.h"
+#include "query/value_ops.h"
 
 namespace spanlake::query::exec {
 
@@ -139,6 +141,42 @@ class PostingsSource : public RowSource {
   std::string field_;
 };
 
+json::Value StatsJson(const engine::PruneStats& s) {
+  return json::Object{{"segments", static_cast<int64_t>(s.segments)},
+                      {"blocks", static_cast<int64_t>(s.blocks)},
+                      {"blocks_skipped", static_cast<int64_t>(s.blocks_skipped)},
+                      {"blocks_no_match", static_cast<int64_t>(s.blocks_no_match)},
+                      {"segment_rows", static_cast<int64_t>(s.rows)},
+                      {"segment_rows_pruned", static_cast<int64_t>(s.rows_pruned)}};
+}
+
+// The full scan, skipping rows whose column values rule out the filter.
+class PrunedScanSource : public RowSource {
+ public:
+  PrunedScanSource(Reader reader, engine::ReadOptions read, std::vector<engine::ColumnTest> tests)
+      : reader_(std::move(reader)), read_(read), tests_(std::move(tests)) {}
+
+  Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
+    return reader_->ScanPruned(read_, after, tests_, visit, nullptr);
+  }
+  json::Value Describe() const override {
+    json::Array columns;
+    for (const engine::ColumnTest& t : tests_) columns.push_back(json::Value(t.column));
+    json::Object out{{"type", "pruned_scan"},
+                     {"order", "newest_first"},
+                     {"columns", std::move(columns)},
+                     {"decodes", "rows some version of which passes every column test"}};
+    Result<engine::PruneStats> stats = reader_->EstimatePrune(tests_);
+    out.set("pruning", stats.ok() ? StatsJson(*stats) : json::Value(stats.status().message()));
+    return out;
+  }
+
+ private:
+  Reader reader_;
+  engine::ReadOptions read_;
+  std::vector<engine::ColumnTest> tests_;
+};
+
 const std::string& OpOf(const json::Value& node) {
   static const std::string kNone;
   const json::Value* op = node.find("op");
@@ -210,26 +248,140 @@ std::vector<std::string> StringKeys(const json::Value& value) {
   return out;
 }
 
-void Classify(const json::Value& c, std::vector<IndexCandidate>& out) {
-  const std::string& op = OpOf(c);
+// Whether segments keep a column for this path (segment/columns.h).
+bool IsColumnPath(const json::Value& ident) {
+  if (OpOf(ident) != "ident") return false;
+  const json::Array& path = ident.find("name")->as_array();
+  for (const json::Value& k : path) {
+    if (!k.is_string()) return false;
+  }
+  if (path.size() == 1) return path[0].as_string() == "created";
+  if (path.size() != 2) return false;
+  const std::string& a = path[0].as_string();
+  const std::string& b = path[1].as_string();
+  if (b.find('.') != std::string::npos) return false;  // column names join keys with '.'
+  return (a == "span_attributes" && (b == "type" || b == "name")) || a == "metrics" || a == "scores";
+}
+
+// `literal op ident` as `ident op' literal`.
+std::string Flipped(const std::string& op) {
+  if (op == "lt") return "gt";
+  if (op == "le") return "ge";
+  if (op == "gt") return "lt";
+  if (op == "ge") return "le";
+  return op;
+}
+
+// Whether `node` reads nothing of the row: no field, `*`, any_span or aggregate.
+bool IsConstant(const json::Value& node) {
+  if (node.is_array()) {
+    for (const json::Value& e : node.as_array()) {
+      if (!IsConstant(e)) return false;
+    }
+    return true;
+  }
+  if (!node.is_object()) return true;
+  const std::string& op = OpOf(node);
+  if (op == "literal") return true;
+  if (op == "ident" || op == "star" || FunctionName(node) == "any_span" ||
+      ContainsAggregate(node)) {
+    return false;
+  }
+  for (const auto& [k, v] : node.as_object()) {
+    if (k != "loc" && !(k == "name" && op == "function") && !IsConstant(v)) return false;
+  }
+  return true;
+}
+
+// A side's value when it is constant: a literal's, or a constant expression
+// (`now() - interval 1 day`) evaluated once in `ctx`, as the executor would.
+std::optional<json::Value> ConstantValue(const json::Value& node, const EvalContext* ctx) {
+  if (OpOf(node) == "literal") return *node.find("value");
+  if (ctx == nullptr || OpOf(node).empty() || !IsConstant(node)) return std::nullopt;
+  return Eval(node, json::Value(), *ctx);
+}
+
+void ClassifyRange(const std::string& op, const json::Value& ident, const json::Value& value,
+                   std::vector<IndexCandidate>& out) {
+  if (op == "eq" && !IsColumnPath(ident)) return;
+  IndexCandidate cand{"range", PathText(ident), json::Object{{"op", op}, {"bound", value}}};
+  if (!IsColumnPath(ident)) {
+    cand.why = "segments keep no column for this path";
+  } else if (!value.is_number() && !value.is_string()) {
+    cand.why = "needs a number or string bound";
+  } else {
+    cand.keys = {op};
+  }
+  out.push_back(std::move(cand));
+}
+
+void Classify(const json::Value& c, const EvalContext* ctx, std::vector<IndexCandidate>& out) {
+  std::string op = OpOf(c);
   const json::Value* left = c.find("left");
   const json::Value* right = c.find("right");
-  if (left == nullptr || right == nullptr || OpOf(*right) != "literal") return;
+  if (left == nullptr || right == nullptr) return;
+  if (OpOf(*left) != "ident" && OpOf(*right) == "ident" && op != "match" && op != "in") {
+    std::swap(left, right);
+    op = Flipped(op);
+  }
+  std::optional<json::Value> value;
+  if (OpOf(*left) == "ident") value = ConstantValue(*right, ctx);
+  if (!value) return;
   std::string field = SimpleField(*left);
-  const json::Value& value = *right->find("value");
   if ((op == "eq" || op == "in") && (field == "id" || field == "root_span_id")) {
     IndexCandidate cand{field == "id" ? "id_lookup" : "root_span_lookup", field, json::Value(),
-                        StringKeys(value)};
+                        StringKeys(*value)};
     cand.detail = json::Object{{"values", static_cast<int64_t>(cand.keys.size())}};
     out.push_back(std::move(cand));
-  } else if (op == "match" && OpOf(*left) == "ident") {
-    IndexCandidate cand{"postings", PathText(*left), json::Object{{"query", value}}};
-    std::string field = IndexField(*left);
-    if (value.is_string() && !field.empty()) cand.keys = {value.as_string(), field};
+  } else if (op == "match") {
+    IndexCandidate cand{"postings", PathText(*left), json::Object{{"query", *value}}};
+    std::string indexed = IndexField(*left);
+    if (value->is_string() && !indexed.empty()) cand.keys = {value->as_string(), indexed};
     out.push_back(std::move(cand));
-  } else if ((op == "lt" || op == "le" || op == "gt" || op == "ge") && !PathText(*left).empty()) {
-    out.push_back({"range", PathText(*left), json::Object{{"op", op}, {"bound", value}}});
+  } else if (op == "lt" || op == "le" || op == "gt" || op == "ge" || op == "eq") {
+    ClassifyRange(op, *left, *value, out);
   }
+}
+
+bool Holds(const std::string& op, int c) {
+  if (op == "lt") return c < 0;
+  if (op == "le") return c <= 0;
+  if (op == "gt") return c > 0;
+  if (op == "ge") return c >= 0;
+  return c == 0;
+}
+
+// A column's double may have rounded an integer of the row (beyond 2^53), so
+// strict bounds are checked inclusively against doubles: never a false "no".
+std::string Relaxed(const std::string& op, const json::Value& v) {
+  if (!v.is_double()) return op;
+  return op == "lt" ? "le" : (op == "gt" ? "ge" : op);
+}
+
+// The test `column op bound` gives the engine. Values compare as the filter
+// compares them (query::Compare), so a value it rejects cannot satisfy the
+// conjunct. Blocks are skipped by min/max only when the column's order (bytes
+// for strings) is the comparison's: not for timestamp bounds, which compare
+// as instants.
+engine::ColumnTest MakeColumnTest(const std::string& column, const std::string& op,
+                                  const json::Value& bound) {
+  engine::ColumnTest t;
+  t.column = column;
+  t.may_match = [op, bound](const json::Value& v) {
+    std::optional<int> c = Compare(v, bound);
+    return c.has_value() && Holds(Relaxed(op, v), *c);
+  };
+  bool bytes_order = !bound.is_string() || !LooksLikeTimestamp(bound.as_string());
+  t.range_may_match = [op, bound, bytes_order](const json::Value& lo, const json::Value& hi) {
+    if (!bytes_order) return true;
+    std::optional<int> l = Compare(lo, bound), h = Compare(hi, bound);
+    if (!l || !h) return false;  // no value of this kind compares with the bound
+    std::string r = Relaxed(op, lo);
+    if (r == "lt" || r == "le") return Holds(r, *l);
+    if (r == "gt" || r == "ge") return Holds(r, *h);
+    return *l <= 0 && *h >= 0;
+  };
+  return t;
 }
 
 json::Value SortDescription(const Query& q) {
@@ -254,24 +406,48 @@ std::unique_ptr<RowSource> RootLookup(Reader reader, engine::ReadOptions read,
   return std::make_unique<RootLookupSource>(std::move(reader), read, std::move(roots));
 }
 
-std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter) {
+std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter,
+                                                const EvalContext* ctx) {
   std::vector<IndexCandidate> out;
   if (filter.is_null()) return out;
   std::vector<const json::Value*> conjuncts;
   Conjuncts(filter, conjuncts);
-  for (const json::Value* c : conjuncts) Classify(*c, out);
+  for (const json::Value* c : conjuncts) Classify(*c, ctx, out);
   return out;
 }
 
-AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q) {
+namespace {
+
+std::unique_ptr<RowSource> SourceFor(Reader reader, const engine::ReadOptions& read,
+                                     const IndexCandidate* chosen,
+                                     const std::vector<IndexCandidate*>& ranges) {
+  if (chosen == nullptr && !ranges.empty()) {
+    std::vector<engine::ColumnTest> tests;
+    for (const IndexCandidate* c : ranges) {
+      tests.push_back(MakeColumnTest(c->field, c->keys[0], *c->detail.find("bound")));
+    }
+    return std::make_unique<PrunedScanSource>(std::move(reader), read, std::move(tests));
+  }
+  if (chosen == nullptr) return FullScan(std::move(reader), read);
+  if (chosen->kind == "id_lookup") return IdLookup(std::move(reader), read, chosen->keys);
+  if (chosen->kind == "root_span_lookup") return RootLookup(std::move(reader), read, chosen->keys);
+  return std::make_unique<PostingsSource>(std::move(reader), read, chosen->keys[0], chosen->keys[1]);
+}
+
+}  // namespace
+
+AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q,
+                        const EvalContext* ctx) {
   AccessPlan plan;
-  plan.candidates = FindIndexCandidates(q.filter);
-  // Lookups (fewest keys first) beat postings, which beat the full scan.
+  plan.candidates = FindIndexCandidates(q.filter, ctx);
+  // Lookups (fewest keys first) beat postings, which beat a pruned scan,
+  // which beats the full scan.
   IndexCandidate* best = nullptr;
   IndexCandidate* postings = nullptr;
+  std::vector<IndexCandidate*> ranges;
   for (IndexCandidate& c : plan.candidates) {
     if (c.kind == "range") {
-      c.why = "the engine's read API offers no range path yet";
+      if (!c.keys.empty()) ranges.push_back(&c);
     } else if (c.kind == "postings") {
       if (c.keys.empty()) c.why = "needs a quoted query on an indexed field";
       if (!c.keys.empty() && postings == nullptr) postings = &c;
@@ -286,19 +462,15 @@ AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Qu
     if (&c == chosen) {
       c.used = true;
       c.why = c.kind == "postings" ? "no id or root_span_id lookup applies" : "fewest keys";
+    } else if (chosen == nullptr && c.kind == "range" && !c.keys.empty()) {
+      c.used = true;
+      c.why = "column values and block min/max prune the scan";
     } else if (c.why.empty()) {
       c.why = "another path is narrower";
     }
   }
-  if (chosen == nullptr) {
-    plan.source = FullScan(reader, read);
-  } else if (chosen->kind == "id_lookup") {
-    plan.source = IdLookup(reader, read, chosen->keys);
-  } else if (chosen->kind == "root_span_lookup") {
-    plan.source = RootLookup(reader, read, chosen->keys);
-  } else {
-    plan.source = std::make_unique<PostingsSource>(reader, read, chosen->keys[0], chosen->keys[1]);
-  }
+  plan.source = SourceFor(reader, read, chosen, ranges);
+  plan.narrowed = chosen != nullptr || !ranges.empty();
   plan.full = FullScan(std::move(reader), read);
   return plan;
 }

@@ -12,8 +12,9 @@
 //  * postings: `<path> MATCH '<text>'` — the segments' full-text postings
 //    for that field, plus every memtable row (MATCH uses the index's
 //    analyzer, so the postings never drop a row MATCH accepts).
-// Column min/max for ranges is found in the filter and reported by EXPLAIN;
-// it becomes a path when the engine's read API offers it.
+//  * pruned_scan: the full scan, skipping rows whose segment
+//    columns / memtable writes rule out a comparison of a column (created,
+//    span_attributes.type/name, metrics.*, scores.*) with a constant.
 #pragma once
 
 #include <functional>
@@ -26,6 +27,7 @@
 #include "engine/read.h"
 #include "json/value.h"
 #include "query/exec/query.h"
+#include "query/expr.h"
 
 namespace spanlake::query::exec {
 
@@ -63,16 +65,22 @@ struct IndexCandidate {
   std::string why;  // why it is or is not used
 };
 
-// Pure: the predicates among the filter's top-level conjuncts.
-std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter);
+// Pure: the predicates among the filter's top-level conjuncts. With `ctx`, a
+// constant side (`now() - interval 1 day`) is evaluated once and serves as
+// a literal; without it only literals do.
+std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter,
+                                                const EvalContext* ctx = nullptr);
 
 struct AccessPlan {
   std::unique_ptr<RowSource> source;  // for the filter
   std::unique_ptr<RowSource> full;    // every row (passes that ignore the filter)
+  bool narrowed = false;  // `source` may skip rows the filter rejects (not a full scan)
   std::vector<IndexCandidate> candidates;
 };
 
-AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q);
+// `ctx` must be the one the executor evaluates the filter in (same now()).
+AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q,
+                        const EvalContext* ctx = nullptr);
 
 // The plan as EXPLAIN returns it: source, access path, passes, steps.
 json::Value ExplainPlan(const Query& q, const AccessPlan& access, const std::string& container);

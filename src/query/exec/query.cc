@@ -8,8 +8,10 @@ namespace spanlake::query::exec {
 
 namespace {
 
-const char* const kUnsupportedKeys[] = {"infer",          "comparison_key", "weighted_scores",
-                                        "custom_columns", "span_filter",    "trace_filter"};
+// Top-level keys of Braintrust's query tree whose behaviour its public BTQL/SQL
+// reference does not document: refused rather than guessed.
+const char* const kUnsupportedKeys[] = {"infer", "comparison_key", "weighted_scores",
+                                        "custom_columns"};
 
 bool IsOp(const json::Value& node, const char* op) {
   const json::Value* v = node.find("op");
@@ -66,9 +68,10 @@ Status BindSource(const json::Value* from_in, Query& q) {
   }
   q.source_kind = FunctionName(*from);
   if (q.source_kind != "project_logs" && q.source_kind != "experiment" &&
-      q.source_kind != "dataset") {
-    return Status::InvalidArgument("query.from: unsupported source '" + q.source_kind +
-                                   "'; use project_logs, experiment or dataset");
+      q.source_kind != "dataset" && q.source_kind != "project_functions") {
+    return Status::InvalidArgument(
+        "query.from: unsupported source '" + q.source_kind +
+        "'; use project_logs, experiment, dataset or project_functions");
   }
   const json::Value* args = from->find("args");
   if (args == nullptr || !args->is_array() || args->as_array().size() != 1) {
@@ -314,6 +317,35 @@ Status BindScalars(const json::Value& tree, Query& q) {
   return Status::Ok();
 }
 
+json::Value And(json::Value a, json::Value b) {
+  if (a.is_null()) return b;
+  return json::Object{{"op", "and"}, {"children", json::Array{std::move(a), std::move(b)}}};
+}
+
+// trace_filter keeps the traces any span of which matches: `any_span(cond)`
+// joins the filter. span_filter narrows the spans returned: on the spans
+// shape it joins the filter; on the traces shape it applies to the spans of
+// the chosen traces.
+Status BindSpanAndTraceFilters(const json::Value& tree, Query& q) {
+  if (const json::Value* t = tree.find("trace_filter"); Present(t)) {
+    RETURN_IF_ERROR(ValidateExpr(*t, "query.trace_filter", {.allow_any_span = false}));
+    q.filter = And(std::move(q.filter), Call("any_span", json::Array{*t}));
+  }
+  const json::Value* s = tree.find("span_filter");
+  if (!Present(s)) return Status::Ok();
+  RETURN_IF_ERROR(ValidateExpr(*s, "query.span_filter", {.allow_any_span = false}));
+  if (q.shape == Shape::kSummary) {
+    return Status::InvalidArgument(
+        "query.span_filter applies to the spans and traces shapes, not summary");
+  }
+  if (q.shape == Shape::kSpans) {
+    q.filter = And(std::move(q.filter), *s);
+  } else {
+    q.span_filter = *s;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const char* ShapeName(Shape s) {
@@ -343,6 +375,7 @@ Result<Query> BindQuery(const json::Value& tree_in) {
     RETURN_IF_ERROR(ValidateExpr(*f, "query.filter"));
     q.filter = *f;
   }
+  RETURN_IF_ERROR(BindSpanAndTraceFilters(tree, q));
   RETURN_IF_ERROR(BindAggregation(tree, q));
   RETURN_IF_ERROR(BindUnpivot(tree.find("unpivot"), q));
   RETURN_IF_ERROR(BindScalars(tree, q));

@@ -54,7 +54,8 @@ struct Query {
   Shape shape = Shape::kSpans;
 
   std::vector<Named> select;  // empty = every field (`*`)
-  json::Value filter;         // null = every row
+  json::Value filter;         // null = every row (trace_filter joined in as any_span)
+  json::Value span_filter;    // traces shape: which spans of a chosen trace are returned
   std::vector<Named> dimensions;
   std::vector<Named> measures;  // aggregate expressions
   std::vector<Named> pivot;

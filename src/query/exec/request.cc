@@ -37,6 +37,7 @@ Status ParseOptions(const json::Value& body, BtqlRequest& r) {
   }
   r.audit_log = BoolField(body, "audit_log");
   r.explain = BoolField(body, "explain");
+  r.overflow_results = BoolField(body, "overflow_results");
   return Status::Ok();
 }
 

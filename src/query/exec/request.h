@@ -5,7 +5,8 @@
 // Body fields: `query` (BTQL or SQL text, or the JSON query tree), `fmt`
 // ("json" | "jsonl"), `version` (read as of this xact), `audit_log`,
 // `tz_offset` (minutes, 480 = UTC-8), `cursor` (when the query has none),
-// `explain` (return the plan instead of rows). Others (use_columnstore,
+// `explain` (return the plan instead of rows), `overflow_results` (the
+// client follows a 303 to a large body; the server decides). Others (use_columnstore,
 // brainstore_realtime, query_source, api_version, …) are accepted and ignored.
 #pragma once
 
@@ -27,6 +28,7 @@ struct BtqlRequest {
   bool audit_log = false;
   int tz_offset_minutes = 0;
   bool explain = false;
+  bool overflow_results = false;
 };
 
 Result<BtqlRequest> ParseBtqlRequest(const json::Value& body);

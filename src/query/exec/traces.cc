@@ -39,7 +39,23 @@ Status Executor::CollectTraces() {
         return st.ok();
       });
   RETURN_IF_ERROR(st);
-  return scan;
+  RETURN_IF_ERROR(scan);
+  return access_.narrowed ? PlaceMatchedTraces(root_sort) : Status::Ok();
+}
+
+// A narrowed path saw only some spans of a trace: its place (its first
+// write) and its root's sort values come from all of its spans.
+Status Executor::PlaceMatchedTraces(bool root_sort) {
+  std::unordered_set<std::string> roots;
+  for (const auto& [root, t] : traces_) {
+    if (t.matched) roots.insert(root);
+  }
+  return ForEachTraceSpan(roots, [&](json::Value row, const engine::PageKey& key) {
+    TraceInfo& t = traces_[RootOf(row)];
+    if (key < t.key) t.key = key;
+    if (root_sort && IsRoot(row)) t.sort_values = SortValues(row);
+    return Status::Ok();
+  });
 }
 
 std::vector<std::string> Executor::MatchedTraces() {
@@ -99,6 +115,7 @@ Result<Page> Executor::RunTraces() {
   std::unordered_set<std::string> chosen;
   for (const Candidate& c : traces) chosen.insert(c.row.as_string());
   RETURN_IF_ERROR(ForEachTraceSpan(chosen, [&](json::Value row, const engine::PageKey&) {
+    if (!q_.span_filter.is_null() && !Truthy(Eval(q_.span_filter, row, ctx_))) return Status::Ok();
     json::Value out = Project(row);
     if (!PassesFinal(out)) return Status::Ok();
     RETURN_IF_ERROR(HoldRow(out));
