@@ -7,7 +7,7 @@
 
 #include "engine/read.h"
 #include "engine/xact.h"
-#include "query/datetime.h"
+#include "base/datetime.h"
 
 namespace spanlake::engine {
 
@@ -106,7 +106,7 @@ int64_t RowTimeMs(const std::vector<Version>& versions) {
   for (const Version& v : versions) {
     const json::Value* created = v.write->find("created");
     if (created == nullptr || !created->is_string()) continue;
-    if (std::optional<int64_t> us = query::ParseTimestamp(created->as_string())) t = std::min(t, *us / 1000);
+    if (std::optional<int64_t> us = ParseTimestamp(created->as_string())) t = std::min(t, *us / 1000);
     break;
   }
   return t;

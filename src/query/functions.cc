@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "query/datetime.h"
+#include "base/datetime.h"
 #include "query/value_ops.h"
 
 namespace spanlake::query {

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "json/value.h"
-#include "query/datetime.h"
+#include "base/datetime.h"
 
 namespace spanlake::query {
 

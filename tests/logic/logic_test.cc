@@ -13,7 +13,7 @@
 
 #include "engine/engine.h"
 #include "engine/xact.h"
-#include "query/datetime.h"
+#include "base/datetime.h"
 #include "query/exec/request.h"
 
 namespace spanlake::logic {
@@ -193,10 +193,10 @@ class Runner {
       case Record::kRestart: ASSERT_TRUE(Restart().ok()); return;
       case Record::kNow: {
         ASSERT_EQ(r.args.size(), 1u);
-        std::optional<int64_t> t = query::ParseTimestamp(r.args[0]);
+        std::optional<int64_t> t = ParseTimestamp(r.args[0]);
         ASSERT_TRUE(t.has_value()) << r.args[0];
         now_ = *t;
-        now_text_ = query::FormatTimestamp(*t);
+        now_text_ = FormatTimestamp(*t);
         return;
       }
       case Record::kLimits: return SetLimits(r);
@@ -243,7 +243,7 @@ class Runner {
       ASSERT_FALSE(container.empty()) << "row names no container: " << line;
       if (!obj.contains("created") && !obj.contains("_object_delete")) {
         obj.set("created",
-                query::FormatTimestamp(query::ParseTimestamp("2024-01-01T00:00:00Z").value() +
+                FormatTimestamp(ParseTimestamp("2024-01-01T00:00:00Z").value() +
                                        int64_t{1000000} * rows_written_));
       }
       ++rows_written_;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "query/datetime.h"
+#include "base/datetime.h"
 #include "query/expr.h"
 #include "query/value_ops.h"
 

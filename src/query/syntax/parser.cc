@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <unordered_set>
 
-#include "query/datetime.h"
+#include "base/datetime.h"
 #include "query/expr.h"
 #include "query/functions.h"
 #include "query/value_ops.h"

@@ -2,7 +2,7 @@
 // array and object literals (see parser.h).
 #include <cstdlib>
 
-#include "query/datetime.h"
+#include "base/datetime.h"
 #include "query/expr.h"
 #include "query/syntax/parser.h"
 

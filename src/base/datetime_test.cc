@@ -1,10 +1,10 @@
-#include "query/datetime.h"
+#include "base/datetime.h"
 
 #include <gtest/gtest.h>
 
 #include "query/value_ops.h"
 
-namespace spanlake::query {
+namespace spanlake {
 namespace {
 
 int64_t T(const char* s) { return ParseTimestamp(s).value(); }
@@ -60,4 +60,4 @@ TEST(ValueOps, LikeIsUtf8Aware) {
 }
 
 }  // namespace
-}  // namespace spanlake::query
+}  // namespace spanlake

@@ -1,6 +1,8 @@
-// Timestamps and intervals for the query language. Timestamps are ISO-8601
-// strings on the wire ("2026-11-27T04:56:47.501Z"); inside an expression they
-// are microseconds since the Unix epoch (UTC). Pure functions, no clock.
+// Timestamps and intervals: ISO-8601 parsing and formatting, calendar fields,
+// truncation to buckets. Used by the query language and by retention. On the
+// wire timestamps are ISO-8601 strings ("2026-11-27T04:56:47.501Z"); inside
+// the engine and expressions they are microseconds since the Unix epoch (UTC).
+// Pure functions, no clock.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,7 @@
 
 #include "base/status.h"
 
-namespace spanlake::query {
+namespace spanlake {
 
 // Accepts "YYYY-MM-DD", "YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]]" with an
 // optional "Z" or "±HH[:MM]" zone (none = UTC). nullopt for anything else.
@@ -62,4 +64,4 @@ const char* TimeUnitName(TimeUnit unit);
 // nullopt when the result is beyond ±100,000 years.
 std::optional<int64_t> AddInterval(int64_t micros, int64_t n, TimeUnit unit);
 
-}  // namespace spanlake::query
+}  // namespace spanlake

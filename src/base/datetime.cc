@@ -1,9 +1,9 @@
-#include "query/datetime.h"
+#include "base/datetime.h"
 
 #include <cctype>
 #include <cstdio>
 
-namespace spanlake::query {
+namespace spanlake {
 
 namespace {
 
@@ -283,4 +283,4 @@ std::optional<int64_t> AddInterval(int64_t micros, int64_t n, TimeUnit unit) {
   return out;
 }
 
-}  // namespace spanlake::query
+}  // namespace spanlake
