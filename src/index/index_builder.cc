@@ -20,10 +20,11 @@ Status IndexBuilder::Add(uint32_t doc, std::string_view field, std::string_view 
   uint32_t max_position = 0;
   bool any = false;
   Tokenize(text, [&](const Token& t) {
-    AddOccurrence(t.term, f, doc, base + t.position);
+    Queue(t.term, f, doc, base + t.position);
     max_position = std::max(max_position, base + t.position);
     any = true;
   });
+  Drain();
   if (any) FinishText(f, max_position);
   return Status::Ok();
 }
@@ -38,9 +39,10 @@ Status IndexBuilder::AddTokens(uint32_t doc, std::string_view field,
       return Status::InvalidArgument("token position " + std::to_string(t.position) +
                                      " is beyond the limit of a text");
     }
-    AddOccurrence(t.term, f, doc, base + t.position);
+    Queue(t.term, f, doc, base + t.position);
     max_position = std::max(max_position, base + t.position);
   }
+  Drain();
   if (!tokens.empty()) FinishText(f, max_position);
   return Status::Ok();
 }
@@ -89,9 +91,36 @@ uint64_t KeyHash(std::string_view term, uint32_t field) {
 }
 }  // namespace
 
-uint32_t IndexBuilder::Intern(std::string_view term, uint32_t field) {
+void IndexBuilder::Queue(std::string_view term, uint32_t field, uint32_t doc, uint32_t position) {
+  Pending& p = batch_[batch_size_++];
+  p.term.assign(term);
+  p.hash = KeyHash(term, field);
+  p.field = field;
+  p.doc = doc;
+  p.position = position;
+  if (!slots_.empty()) __builtin_prefetch(&slots_[p.hash & (slots_.size() - 1)]);
+  if (batch_size_ == kBatch) Drain();
+}
+
+// Adds the batched tokens in order, after prefetching the entry each one's
+// home slot names (a hint only: the slot may hold another term).
+void IndexBuilder::Drain() {
+  if (!slots_.empty()) {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = 0; i < batch_size_; ++i) {
+      uint64_t slot = slots_[batch_[i].hash & mask];
+      if (slot != 0) __builtin_prefetch(&postings_[static_cast<uint32_t>(slot)]);
+    }
+  }
+  for (size_t i = 0; i < batch_size_; ++i) {
+    const Pending& p = batch_[i];
+    AddPosition(&postings_[Intern(p.term, p.field, p.hash)], p.doc, p.position);
+  }
+  batch_size_ = 0;
+}
+
+uint32_t IndexBuilder::Intern(std::string_view term, uint32_t field, uint64_t hash) {
   if (2 * (postings_.size() + 1) > slots_.size()) GrowTable();
-  const uint64_t hash = KeyHash(term, field);
   const uint64_t tag = (hash >> 32) | 1;  // never 0, so a slot is never empty by accident
   const size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -119,11 +148,6 @@ void IndexBuilder::GrowTable() {
   }
   memory_ += (slots.size() - slots_.size()) * sizeof(uint64_t);
   slots_ = std::move(slots);
-}
-
-void IndexBuilder::AddOccurrence(std::string_view term, uint32_t field, uint32_t doc,
-                                 uint32_t position) {
-  AddPosition(&postings_[Intern(term, field)], doc, position);
 }
 
 // Positions of one doc and term arrive increasing from the tokenizer; tokens

@@ -9,6 +9,7 @@
 // a caller cap it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -64,10 +65,19 @@ class IndexBuilder {
     std::vector<uint32_t> data;
   };
 
+  // A token waiting in the batch (see Queue).
+  struct Pending {
+    std::string term;
+    uint64_t hash = 0;
+    uint32_t field = 0, doc = 0, position = 0;
+  };
+  static constexpr size_t kBatch = 16;
+
   Result<uint32_t> StartText(uint32_t doc, std::string_view field);
-  uint32_t Intern(std::string_view term, uint32_t field);
+  void Queue(std::string_view term, uint32_t field, uint32_t doc, uint32_t position);
+  void Drain();
+  uint32_t Intern(std::string_view term, uint32_t field, uint64_t hash);
   void GrowTable();
-  void AddOccurrence(std::string_view term, uint32_t field, uint32_t doc, uint32_t position);
   void AddPosition(Posting* p, uint32_t doc, uint32_t position);
   void FinishText(uint32_t field, uint32_t max_position);
   void AppendTermPostings(const std::vector<uint32_t>& ids, std::string* out, std::string* dict);
@@ -89,6 +99,11 @@ class IndexBuilder {
   bool has_doc_ = false;
   uint32_t current_doc_ = 0;
   size_t memory_ = 0;
+  // Tokens are added in batches: the hash slots and entries of a whole batch
+  // are prefetched before the first is used, so their cache misses overlap
+  // instead of coming one after another. Empty between public calls.
+  std::array<Pending, kBatch> batch_;
+  size_t batch_size_ = 0;
 };
 
 }  // namespace spanlake::index
