@@ -123,7 +123,7 @@ Status Engine::Replay(const std::string& wal_dir) {
       return Status::Ok();
     }
     ASSIGN_OR_RETURN(std::vector<RowWrite> rows, DecodeTransaction(payload));
-    snap->active->Apply(xact, rows, lookup);
+    snap->active->Apply(xact, std::move(rows), lookup);
     active_bytes_ += payload.size();
     return Status::Ok();
   };
@@ -205,7 +205,7 @@ Result<uint64_t> Engine::Write(std::vector<RowWrite> rows) {
   apply_cv_.wait(l, [&] { return applied_seq_ == seq; });
   if (synced.ok()) {
     std::shared_ptr<const Snapshot> snap = current();
-    snap->active->Apply(xact, rows, [&](const std::string& c, const std::string& id) {
+    snap->active->Apply(xact, std::move(rows), [&](const std::string& c, const std::string& id) {
       return InheritedKeyOf(*snap, c, id);
     });
     visible_xact_ = xact;

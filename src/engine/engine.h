@@ -66,7 +66,7 @@ struct Options {
   uint64_t seal_seconds = 60;      // ... or when its first write is this old (0: never)
   bool background_seal = true;     // false: only Seal() writes segments (tests)
   size_t block_cache_bytes = 256 << 20;
-  size_t segment_block_bytes = 64 << 10;
+  size_t segment_block_bytes = 256 << 10;
 
   // Compaction (docs/architecture.md, "Compaction and retention").
   bool background_compaction = false;  // a thread merges segments; else only Compact()

@@ -60,15 +60,14 @@ Memtable::Container* Memtable::FindOrCreate(const RowWrite& w) {
   return slot.get();
 }
 
-void Memtable::Apply(uint64_t xact, const std::vector<RowWrite>& rows, const KeyLookup& inherited) {
+void Memtable::Apply(uint64_t xact, std::vector<RowWrite> rows, const KeyLookup& inherited) {
   std::unique_lock lock(mu_);
   for (uint32_t pos = 0; pos < rows.size(); ++pos) {
-    const RowWrite& w = rows[pos];
+    RowWrite& w = rows[pos];
     Container* c = FindOrCreate(w);
     const std::string& id = w.row.find("id")->as_string();
     auto [it, inserted] = c->rows.try_emplace(id);
     RowHistory& h = it->second;
-    auto write = std::make_shared<const json::Object>(w.row);
     if (inserted) {
       std::optional<InheritedKey> old = inherited ? inherited(w.container, id) : std::nullopt;
       h.key = old ? old->key : PageKey{xact, pos};
@@ -82,7 +81,8 @@ void Memtable::Apply(uint64_t xact, const std::vector<RowWrite>& rows, const Key
       std::vector<std::string>& ids = c->by_root[RootOf(w.row, id)];
       if (ids.empty() || ids.back() != id) ids.push_back(id);
     }
-    h.versions.push_back(Version{xact, pos, std::move(write)});
+    // Last: `id` points into the row being moved.
+    h.versions.push_back(Version{xact, pos, std::make_shared<const json::Object>(std::move(w.row))});
   }
 }
 

@@ -83,7 +83,8 @@ class Memtable {
   // touch the same id. `inherited` (may be null) gives the key of an id this
   // memtable has not seen that lives in older data.
   // REQUIRES: `xact` is greater than that of every earlier Apply().
-  void Apply(uint64_t xact, const std::vector<RowWrite>& rows, const KeyLookup& inherited);
+  // Takes the rows (pass std::move(rows) to spare a copy of every row).
+  void Apply(uint64_t xact, std::vector<RowWrite> rows, const KeyLookup& inherited);
 
   // The first non-comment row of `container` with key < `after` (any key when
   // unset), newest first. False when there is none.

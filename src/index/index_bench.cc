@@ -99,12 +99,12 @@ int Run(int argc, char** argv) {
     if (!builder.Add(t.doc, t.field, t.text).ok()) return 1;
   }
   double add_s = Now() - t0;
-  size_t terms = builder.num_terms(), memory = builder.ApproximateMemoryUsage();
+  size_t postings = builder.num_postings(), memory = builder.ApproximateMemoryUsage();
   t0 = Now();
   std::string index = builder.Finish();
   double finish_s = Now() - t0;
-  std::printf("build: add %.2f s + finish %.2f s = %.1f MB/s; %zu terms; builder memory ~%.0f MB\n",
-              add_s, finish_s, bytes / (add_s + finish_s) / 1e6, terms, memory / 1e6);
+  std::printf("build: add %.2f s + finish %.2f s = %.1f MB/s; %zu (term, field) postings; builder memory ~%.0f MB\n",
+              add_s, finish_s, bytes / (add_s + finish_s) / 1e6, postings, memory / 1e6);
   std::printf("index: %.1f MB = %.1f%% of text\n", index.size() / 1e6, 100.0 * index.size() / bytes);
 
   t0 = Now();

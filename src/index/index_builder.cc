@@ -20,10 +20,11 @@ Status IndexBuilder::Add(uint32_t doc, std::string_view field, std::string_view 
   uint32_t max_position = 0;
   bool any = false;
   Tokenize(text, [&](const Token& t) {
-    AddOccurrence(t.term, f, doc, base + t.position);
+    Queue(t.term, f, doc, base + t.position);
     max_position = std::max(max_position, base + t.position);
     any = true;
   });
+  Drain();
   if (any) FinishText(f, max_position);
   return Status::Ok();
 }
@@ -38,9 +39,10 @@ Status IndexBuilder::AddTokens(uint32_t doc, std::string_view field,
       return Status::InvalidArgument("token position " + std::to_string(t.position) +
                                      " is beyond the limit of a text");
     }
-    AddOccurrence(t.term, f, doc, base + t.position);
+    Queue(t.term, f, doc, base + t.position);
     max_position = std::max(max_position, base + t.position);
   }
+  Drain();
   if (!tokens.empty()) FinishText(f, max_position);
   return Status::Ok();
 }
@@ -82,75 +84,95 @@ void IndexBuilder::FinishText(uint32_t field, uint32_t max_position) {
   next_position_[field] = max_position + kTextGap;
 }
 
-uint32_t IndexBuilder::InternTerm(std::string_view term) {
-  if (2 * (terms_.size() + 1) > term_slots_.size()) GrowTermTable();
-  const uint64_t hash = StringHash{}(term);
+namespace {
+// The hash of a (field, term) key: the term's, mixed with the field.
+uint64_t KeyHash(std::string_view term, uint32_t field) {
+  return std::hash<std::string_view>{}(term) ^ ((field + 1) * 0x9E3779B97F4A7C15ull);
+}
+}  // namespace
+
+void IndexBuilder::Queue(std::string_view term, uint32_t field, uint32_t doc, uint32_t position) {
+  Pending& p = batch_[batch_size_++];
+  p.term.assign(term);
+  p.hash = KeyHash(term, field);
+  p.field = field;
+  p.doc = doc;
+  p.position = position;
+  if (!slots_.empty()) __builtin_prefetch(&slots_[p.hash & (slots_.size() - 1)]);
+  if (batch_size_ == kBatch) Drain();
+}
+
+// Adds the batched tokens in order, after prefetching the entry each one's
+// home slot names (a hint only: the slot may hold another term).
+void IndexBuilder::Drain() {
+  if (!slots_.empty()) {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = 0; i < batch_size_; ++i) {
+      uint64_t slot = slots_[batch_[i].hash & mask];
+      if (slot != 0) __builtin_prefetch(&postings_[static_cast<uint32_t>(slot)]);
+    }
+  }
+  for (size_t i = 0; i < batch_size_; ++i) {
+    const Pending& p = batch_[i];
+    AddPosition(&postings_[Intern(p.term, p.field, p.hash)], p.doc, p.position);
+  }
+  batch_size_ = 0;
+}
+
+uint32_t IndexBuilder::Intern(std::string_view term, uint32_t field, uint64_t hash) {
+  if (2 * (postings_.size() + 1) > slots_.size()) GrowTable();
   const uint64_t tag = (hash >> 32) | 1;  // never 0, so a slot is never empty by accident
-  const size_t mask = term_slots_.size() - 1;
+  const size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    uint64_t slot = term_slots_[i];
+    uint64_t slot = slots_[i];
     if (slot == 0) {
-      auto id = static_cast<uint32_t>(terms_.size());
-      terms_.push_back(TermPostings{std::string(term), {}, {}});
-      term_slots_[i] = tag << 32 | id;
-      memory_ += sizeof(TermPostings) + 2 * sizeof(uint64_t) + term.size();
+      auto id = static_cast<uint32_t>(postings_.size());
+      postings_.push_back(Posting{std::string(term), field, 0, 0, 0, 0, {}});
+      slots_[i] = tag << 32 | id;
+      memory_ += sizeof(Posting) + 2 * sizeof(uint64_t) + term.size();
       return id;
     }
     auto id = static_cast<uint32_t>(slot);
-    if ((slot >> 32) == tag && terms_[id].term == term) return id;
+    if ((slot >> 32) == tag && postings_[id].field == field && postings_[id].term == term) return id;
   }
 }
 
-void IndexBuilder::GrowTermTable() {
-  std::vector<uint64_t> slots(std::max<size_t>(1024, 2 * term_slots_.size()), 0);
+void IndexBuilder::GrowTable() {
+  std::vector<uint64_t> slots(std::max<size_t>(1024, 2 * slots_.size()), 0);
   const size_t mask = slots.size() - 1;
-  for (uint32_t id = 0; id < terms_.size(); ++id) {
-    const uint64_t hash = StringHash{}(terms_[id].term);
+  for (uint32_t id = 0; id < postings_.size(); ++id) {
+    const uint64_t hash = KeyHash(postings_[id].term, postings_[id].field);
     size_t i = hash & mask;
     while (slots[i] != 0) i = (i + 1) & mask;
     slots[i] = ((hash >> 32) | 1) << 32 | id;
   }
-  memory_ += (slots.size() - term_slots_.size()) * sizeof(uint64_t);
-  term_slots_ = std::move(slots);
-}
-
-IndexBuilder::FieldPostings* IndexBuilder::PostingsFor(TermPostings* tp, uint32_t field) {
-  if (tp->first.field == field) return &tp->first;
-  if (tp->first.field == UINT32_MAX) {
-    tp->first.field = field;
-    return &tp->first;
-  }
-  for (FieldPostings& fp : tp->more) {
-    if (fp.field == field) return &fp;
-  }
-  tp->more.push_back(FieldPostings{field, 0, {}});
-  memory_ += sizeof(FieldPostings);
-  return &tp->more.back();
-}
-
-void IndexBuilder::AddOccurrence(std::string_view term, uint32_t field, uint32_t doc,
-                                 uint32_t position) {
-  AddPosition(PostingsFor(&terms_[InternTerm(term)], field), doc, position);
+  memory_ += (slots.size() - slots_.size()) * sizeof(uint64_t);
+  slots_ = std::move(slots);
 }
 
 // Positions of one doc and term arrive increasing from the tokenizer; tokens
 // given to AddTokens may not, and are put in order (duplicates dropped).
-void IndexBuilder::AddPosition(FieldPostings* fp, uint32_t doc, uint32_t position) {
-  std::vector<uint32_t>& d = fp->data;
+void IndexBuilder::AddPosition(Posting* p, uint32_t doc, uint32_t position) {
+  std::vector<uint32_t>& d = p->data;
   const size_t capacity = d.capacity();
-  if (d.empty() || d[fp->count_at - 1] != doc) {
+  if (p->count == 0 || p->last_doc != doc) {
+    if (p->count != 0) d[p->count_at] = p->count;
     d.push_back(doc);
-    fp->count_at = static_cast<uint32_t>(d.size());
-    d.push_back(1);
+    p->count_at = static_cast<uint32_t>(d.size());
+    d.push_back(0);  // n, written when the doc is done
     d.push_back(position);
-  } else if (d.back() < position) {
-    ++d[fp->count_at];
+    p->last_doc = doc;
+    p->last_position = position;
+    p->count = 1;
+  } else if (p->last_position < position) {
+    ++p->count;
     d.push_back(position);
+    p->last_position = position;
   } else {
-    auto first = d.begin() + fp->count_at + 1;
+    auto first = d.begin() + p->count_at + 1;
     auto at = std::lower_bound(first, d.end(), position);
     if (*at != position) {
-      ++d[fp->count_at];
+      ++p->count;
       d.insert(at, position);
     }
   }
@@ -158,8 +180,8 @@ void IndexBuilder::AddPosition(FieldPostings* fp, uint32_t doc, uint32_t positio
 }
 
 void IndexBuilder::Reset() {
-  terms_.clear();
-  term_slots_.clear();
+  postings_.clear();
+  slots_.clear();
   field_ids_.clear();
   fields_.clear();
   next_position_.clear();

@@ -82,31 +82,40 @@ size_t SharedPrefix(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string IndexBuilder::Finish() {
-  std::vector<uint32_t> order(terms_.size());
+  // Terms in order, and the fields of one term in field order.
+  std::vector<uint32_t> order(postings_.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return terms_[a].term < terms_[b].term; });
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    int c = postings_[a].term.compare(postings_[b].term);
+    return c != 0 ? c < 0 : postings_[a].field < postings_[b].field;
+  });
+  for (Posting& p : postings_) {
+    if (p.count != 0) p.data[p.count_at] = p.count;
+  }
 
   std::string out, dict;
   std::string_view prev;
-  std::vector<uint32_t> block_offsets;
-  for (size_t i = 0; i < order.size(); ++i) {
-    TermPostings& tp = terms_[order[i]];
-    if (i % format::kTermsPerBlock == 0) {
+  std::vector<uint32_t> block_offsets, same_term;
+  uint32_t num_terms = 0;
+  for (size_t i = 0; i < order.size(); i += same_term.size(), ++num_terms) {
+    const std::string& term = postings_[order[i]].term;
+    same_term.clear();
+    for (size_t j = i; j < order.size() && postings_[order[j]].term == term; ++j) same_term.push_back(order[j]);
+    if (num_terms % format::kTermsPerBlock == 0) {
       block_offsets.push_back(static_cast<uint32_t>(dict.size()));
       prev = {};
     }
-    size_t shared = SharedPrefix(prev, tp.term);
+    size_t shared = SharedPrefix(prev, term);
     PutVarint32(&dict, static_cast<uint32_t>(shared));
-    PutVarint32(&dict, static_cast<uint32_t>(tp.term.size() - shared));
-    dict.append(tp.term, shared);
+    PutVarint32(&dict, static_cast<uint32_t>(term.size() - shared));
+    dict.append(term, shared);
     PutVarint64(&dict, out.size());
-    AppendTermPostings(&tp, &out, &dict);
-    prev = tp.term;
+    AppendTermPostings(same_term, &out, &dict);
+    prev = term;
   }
 
   format::Footer footer;
-  footer.num_terms = static_cast<uint32_t>(order.size());
+  footer.num_terms = num_terms;
   footer.doc_limit = has_doc_ ? current_doc_ + 1 : 0;
   footer.tokenizer_version = kTokenizerVersion;
   footer.dict_offset = out.size();
@@ -124,25 +133,23 @@ std::string IndexBuilder::Finish() {
   return out;
 }
 
-// Appends a term's postings to `out` and their headers to `dict`, releasing
-// the builder's copy as it goes.
-void IndexBuilder::AppendTermPostings(TermPostings* tp, std::string* out, std::string* dict) {
-  std::vector<FieldPostings> fields = std::move(tp->more);
-  fields.push_back(std::move(tp->first));
-  std::sort(fields.begin(), fields.end(),
-            [](const FieldPostings& a, const FieldPostings& b) { return a.field < b.field; });
-  PutVarint32(dict, static_cast<uint32_t>(fields.size()));
-  for (FieldPostings& fp : fields) {
-    std::vector<uint32_t> docs = DocsOf(fp.data);
-    PutVarint32(dict, fp.field);
+// Appends the postings of one term (`ids`: its postings, in field order) to
+// `out` and their headers to `dict`, releasing the builder's copy as it goes.
+void IndexBuilder::AppendTermPostings(const std::vector<uint32_t>& ids, std::string* out,
+                                      std::string* dict) {
+  PutVarint32(dict, static_cast<uint32_t>(ids.size()));
+  for (uint32_t id : ids) {
+    Posting& p = postings_[id];
+    std::vector<uint32_t> docs = DocsOf(p.data);
+    PutVarint32(dict, p.field);
     PutVarint32(dict, static_cast<uint32_t>(docs.size()));
     size_t at = out->size();
     format::DocsKind kind = EncodeDocs(docs, out);
     PutVarint64(dict, (out->size() - at) * 2 + kind);
     at = out->size();
-    EncodePositions(fp.data, out);
+    EncodePositions(p.data, out);
     PutVarint64(dict, out->size() - at);
-    fp = FieldPostings{};
+    std::vector<uint32_t>().swap(p.data);
   }
 }
 

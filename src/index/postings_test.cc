@@ -48,6 +48,32 @@ class Index {
   std::optional<PostingsReader> reader_;
 };
 
+// AddTokens may give one doc's positions out of order and repeated; the
+// builder sorts them, drops repeats, and keeps each doc's count right when a
+// term's next doc starts.
+TEST(Postings, AddTokensOutOfOrderAcrossDocs) {
+  auto tok = [](const char* term, uint32_t pos) { return Token{term, pos, 0, 1, TokenKind::kWord}; };
+  IndexBuilder b;
+  ASSERT_TRUE(b.AddTokens(0, "f", {tok("a", 3), tok("b", 1), tok("a", 1), tok("a", 3), tok("b", 2)}).ok());
+  ASSERT_TRUE(b.AddTokens(0, "g", {tok("a", 5)}).ok());
+  ASSERT_TRUE(b.AddTokens(2, "f", {tok("a", 0), tok("b", 1)}).ok());
+  EXPECT_EQ(b.num_postings(), 3u);  // (a, f), (b, f), (a, g)
+  std::string bytes = b.Finish();
+  Result<PostingsReader> r = PostingsReader::Open(bytes);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->Verify().ok());
+  auto phrase = [&](std::vector<Token> p, PostingsReader::FieldFilter f = std::nullopt) {
+    Result<Roaring> docs = r->Phrase(p, f);
+    EXPECT_TRUE(docs.ok()) << docs.status().ToString();
+    return docs.ok() ? ToSet(*docs) : Docs{};
+  };
+  EXPECT_EQ(phrase({tok("a", 0), tok("b", 1)}), (Docs{0, 2}));  // a@1 b@2 in doc 0
+  EXPECT_EQ(phrase({tok("b", 0), tok("a", 1)}), (Docs{0}));     // b@2 a@3
+  EXPECT_EQ(phrase({tok("a", 0), tok("a", 1)}), Docs{});        // no a at consecutive positions
+  EXPECT_EQ(phrase({tok("a", 0)}, "g"), Docs{0});
+  EXPECT_EQ(phrase({tok("b", 0)}, "g"), Docs{});
+}
+
 TEST(Postings, TermsFieldsAndPhrases) {
   Index idx({{0, "input", "What is the capital of France?"},
              {0, "output", "Paris is the capital of France."},

@@ -155,4 +155,6 @@ std::string Value::Dump() const {
 
 void Value::DumpTo(std::string& out) const { AppendValue(out, *this); }
 
+void Object::DumpTo(std::string& out) const { AppendObject(out, *this); }
+
 }  // namespace spanlake::json

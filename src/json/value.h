@@ -46,6 +46,10 @@ class Object {
   // Returns whether a member was removed.
   bool erase(std::string_view key);
 
+  // Appends the object as compact JSON, exactly as Value(object).DumpTo would,
+  // without copying it into a Value first.
+  void DumpTo(std::string& out) const;
+
   // Defined below Value: clang instantiates the (constexpr) vector members
   // here at once, and they need Value complete.
   size_t size() const;

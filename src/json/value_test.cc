@@ -253,6 +253,14 @@ TEST(JsonDump, Integers) {
   EXPECT_EQ(out, "x[1,\"a\",null]");
 }
 
+TEST(JsonDump, ObjectDumpToMatchesValue) {
+  Object o{{"b", 1}, {"a", Object{{"x", Array{"q\"", 2.5}}}}, {"c", nullptr}};
+  std::string out = "x";
+  o.DumpTo(out);
+  EXPECT_EQ(out, "x" + Value(o).Dump());
+  EXPECT_EQ(out, "x{\"b\":1,\"a\":{\"x\":[\"q\\\"\",2.5]},\"c\":null}");
+}
+
 TEST(JsonValue, Uint64) {
   EXPECT_TRUE(Value(uint64_t{5}).is_int());
   EXPECT_EQ(Value(uint64_t{9223372036854775807ull}).as_int(), std::numeric_limits<int64_t>::max());

@@ -20,7 +20,7 @@
 namespace spanlake::segment {
 
 struct BuilderOptions {
-  size_t block_bytes = 64 << 10;  // raw bytes per block before compression
+  size_t block_bytes = 256 << 10;  // raw bytes per block before compression
   int zstd_level = 3;
   uint64_t created_ms = 0;  // recorded in the meta section
   bool build_postings = true;

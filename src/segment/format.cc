@@ -100,9 +100,13 @@ Result<std::string> Decompress(std::string_view stored, uint64_t raw_len, std::s
 void EncodeVersion(std::string* dst, uint64_t xact, uint32_t pos, const json::Object& write) {
   PutVarint64(dst, xact);
   PutVarint64(dst, pos);
-  std::string text;
-  json::Value(write).DumpTo(text);
+  // One buffer per thread: a version's JSON is measured before its length
+  // prefix is written, and most versions fit the capacity the last one left.
+  thread_local std::string text;
+  text.clear();
+  write.DumpTo(text);
   PutString(dst, text);
+  if (text.capacity() > (size_t{1} << 20)) std::string().swap(text);  // a rare huge row
 }
 
 Result<std::vector<Version>> DecodeBlock(std::string_view raw, uint64_t count) {
