@@ -105,7 +105,8 @@ int Run(const char* path, size_t per_write) {
   double seal_s = Seconds(t0);
   double seal_cpu_s = ThreadCpuSeconds() - cpu0;
   uint64_t seg_bytes = 0;
-  for (const io::ObjectInfo& o : store.List("segments/").value()) seg_bytes += o.size;
+  std::vector<io::ObjectInfo> segments = store.List("segments/").value();
+  for (const io::ObjectInfo& o : segments) seg_bytes += o.size;
   t0 = std::chrono::steady_clock::now();
   size_t seg_rows = ScanAll(*e, containers);
   double cold_scan_s = Seconds(t0);
