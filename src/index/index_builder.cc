@@ -8,6 +8,17 @@
 
 namespace spanlake::index {
 
+bool IsUnindexedField(std::string_view key) {
+  static constexpr std::string_view kSkip[] = {"id", "span_id", "root_span_id", "span_parents",
+                                               "created", "project_id", "experiment_id",
+                                               "dataset_id", "log_id", "org_id", "origin"};
+  if (key.empty() || key[0] == '_') return true;
+  for (std::string_view s : kSkip) {
+    if (key == s) return true;
+  }
+  return false;
+}
+
 namespace {
 // Between two texts of one doc and field, positions skip one, so no phrase
 // (which needs consecutive positions) spans them.

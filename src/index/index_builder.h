@@ -21,6 +21,11 @@
 
 namespace spanlake::index {
 
+// Whether the top-level row field `key` stays out of the full-text index: ids,
+// timestamps and control fields ("_…"), which nobody searches as text.
+// search() leaves them out too, so postings find every row it matches.
+bool IsUnindexedField(std::string_view key);
+
 class IndexBuilder {
  public:
   IndexBuilder() = default;

@@ -145,7 +145,7 @@ json::Value Position(Args& a, const Ctx&) {  // strpos(s, sub): 1-based, 0 when 
   if (at == std::string::npos) return int64_t{0};
   return static_cast<int64_t>(Utf8Length(std::string_view(a[0].as_string()).substr(0, at)) + 1);
 }
-json::Value Search(Args& a, const Ctx& ctx) { return ctx.row != nullptr && Match(*ctx.row, a[0]); }
+json::Value Search(Args& a, const Ctx& ctx) { return ctx.row != nullptr && SearchRow(*ctx.row, a[0]); }
 
 // --- JSON ---
 // Path text: "$.a.b[0]", "a.b", "$['a b'][1]".

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "index/index_builder.h"
 #include "index/tokenizer.h"
 
 namespace spanlake::query {
@@ -167,12 +168,25 @@ bool Like(std::string_view s, std::string_view p) {
   return pi == p.size();
 }
 
-bool Match(const json::Value& haystack, const json::Value& needle) {
+std::vector<index::Token> QueryPhrase(const json::Value& needle) {
   std::string query = needle.is_string()   ? needle.as_string()
                       : needle.is_number() ? needle.Dump()
                                            : "";
-  std::vector<index::Token> phrase = index::TokenizeQuery(query);
+  return index::TokenizeQuery(query);
+}
+
+bool Match(const json::Value& haystack, const json::Value& needle) {
+  std::vector<index::Token> phrase = QueryPhrase(needle);
   return !phrase.empty() && MatchStrings(haystack, phrase, 0);
+}
+
+bool SearchRow(const json::Value& row, const json::Value& needle) {
+  std::vector<index::Token> phrase = QueryPhrase(needle);
+  if (phrase.empty() || !row.is_object()) return false;
+  for (const auto& [k, v] : row.as_object()) {
+    if (!index::IsUnindexedField(k) && MatchStrings(v, phrase, 1)) return true;
+  }
+  return false;
 }
 
 const json::Value* LookupPath(const json::Value& row, const json::Array& path) {

@@ -33,6 +33,10 @@ std::string LowerAscii(std::string_view s);
 // postings of a segment answer, so the postings path never drops a match.
 bool Match(const json::Value& haystack, const json::Value& needle);
 
+// search(): Match over the row's text fields, i.e. every top-level field the
+// full-text index covers (index::IsUnindexedField), so postings answer it.
+bool SearchRow(const json::Value& row, const json::Value& needle);
+
 // Follows `path` (object keys as strings, array indices as integers, negative
 // from the end). Null when any step is missing.
 const json::Value* LookupPath(const json::Value& row, const json::Array& path);

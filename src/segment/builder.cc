@@ -9,18 +9,6 @@ namespace spanlake::segment {
 
 namespace {
 
-// Fields that are ids, timestamps or control fields: not text anyone searches.
-bool IsUnindexed(std::string_view key) {
-  static constexpr std::string_view kSkip[] = {"id", "span_id", "root_span_id", "span_parents",
-                                               "created", "project_id", "experiment_id",
-                                               "dataset_id", "log_id", "org_id", "origin"};
-  if (key.empty() || key[0] == '_') return true;
-  for (std::string_view s : kSkip) {
-    if (key == s) return true;
-  }
-  return false;
-}
-
 constexpr int kMaxIndexDepth = 16;
 
 }  // namespace
@@ -59,7 +47,7 @@ Status Builder::AddRow(const RowInput& row) {
   if (options_.build_postings && !row.is_comment) {
     for (const Version& v : row.versions) {
       for (const auto& [k, value] : *v.write) {
-        if (!IsUnindexed(k)) RETURN_IF_ERROR(IndexText(ordinal, k, value));
+        if (!index::IsUnindexedField(k)) RETURN_IF_ERROR(IndexText(ordinal, k, value));
       }
     }
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/datetime.h"
+#include "index/index_builder.h"
 #include "query/expr.h"
 #include "query/value_ops.h"
 
@@ -125,11 +126,13 @@ class PostingsSource : public RowSource {
         field_(std::move(field)) {}
 
   Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
-    return reader_->MatchCandidates(query_, field_, read_, after, visit);
+    std::optional<std::string> field;  // "" is search(): every indexed field
+    if (!field_.empty()) field = field_;
+    return reader_->MatchCandidates(query_, field, read_, after, visit);
   }
   json::Value Describe() const override {
     return json::Object{{"type", "postings"},
-                        {"field", field_},
+                        {"field", field_.empty() ? json::Value() : json::Value(field_)},
                         {"query", query_},
                         {"decodes", "rows whose segment postings match, and the memtable's rows"}};
   }
@@ -216,18 +219,11 @@ void Conjuncts(const json::Value& node, std::vector<const json::Value*>& out) {
 // joined by '.' (array elements share their array's field); "" when the
 // segment builder does not index it (ids, created, `_` fields, …).
 std::string IndexField(const json::Value& ident) {
-  static constexpr std::string_view kUnindexed[] = {
-      "id",      "span_id",    "root_span_id",  "span_parents",
-      "created", "project_id", "experiment_id", "dataset_id",
-      "log_id",  "org_id",     "origin"};
   std::string out;
   for (const json::Value& k : ident.find("name")->as_array()) {
     if (!k.is_string()) continue;
     if (out.empty()) {
-      if (k.as_string().empty() || k.as_string()[0] == '_') return "";
-      for (std::string_view u : kUnindexed) {
-        if (k.as_string() == u) return "";
-      }
+      if (index::IsUnindexedField(k.as_string())) return "";
     } else {
       out += ".";
     }
@@ -315,8 +311,20 @@ void ClassifyRange(const std::string& op, const json::Value& ident, const json::
   out.push_back(std::move(cand));
 }
 
+// search('<text>'): the postings of every indexed field.
+void ClassifySearch(const json::Value& c, const EvalContext* ctx, std::vector<IndexCandidate>& out) {
+  const json::Array& args = c.find("args")->as_array();
+  std::optional<json::Value> value;
+  if (args.size() == 1) value = ConstantValue(ArgExpr(args[0]), ctx);
+  if (!value) return;
+  IndexCandidate cand{"postings", "search()", json::Object{{"query", *value}}};
+  if (value->is_string()) cand.keys = {value->as_string(), ""};
+  out.push_back(std::move(cand));
+}
+
 void Classify(const json::Value& c, const EvalContext* ctx, std::vector<IndexCandidate>& out) {
   std::string op = OpOf(c);
+  if (op == "function" && FunctionName(c) == "search") return ClassifySearch(c, ctx, out);
   const json::Value* left = c.find("left");
   const json::Value* right = c.find("right");
   if (left == nullptr || right == nullptr) return;
