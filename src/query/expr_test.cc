@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "query/value_ops.h"
+
 namespace spanlake::query {
 namespace {
 
@@ -82,6 +84,23 @@ TEST(Expr, InvalidTreesNameThePlace) {
   EXPECT_NE(st.message().find("unknown op 'bogus'"), std::string::npos);
   EXPECT_FALSE(ValidateExpr(J(R"({"btql":"a = 1"})"), "filter").ok());
   EXPECT_FALSE(ValidateExpr(J(R"(42)"), "filter").ok());
+}
+
+TEST(ValueOps, TimestampsAndIntervals) {
+  json::Value later =
+      Arith("add", json::Value("2024-01-01T00:00:00Z"), IntervalValue(2, TimeUnit::kHour));
+  EXPECT_EQ(later, json::Value("2024-01-01T02:00:00.000Z"));
+  EXPECT_EQ(*Compare(json::Value("2024-01-01T00:00:00Z"), json::Value("2024-01-01T00:00:00.000Z")),
+            0);
+  EXPECT_EQ(*Compare(json::Value("2024-01-02"), json::Value("2024-01-01T23:00:00Z")), 1);
+}
+
+TEST(ValueOps, LikeIsUtf8Aware) {
+  EXPECT_TRUE(Like("héllo", "h_llo"));
+  EXPECT_TRUE(Like("héllo wörld", "%wör%"));
+  EXPECT_FALSE(Like("hello", "h_lo"));
+  EXPECT_TRUE(Like("50%", "50\\%"));
+  EXPECT_FALSE(Like("500", "50\\%"));
 }
 
 }  // namespace
