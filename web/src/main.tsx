@@ -156,6 +156,17 @@ function App() {
   );
 }
 
+// "/" focuses the page's search box, as in most consoles.
+document.addEventListener("keydown", (e) => {
+  const t = e.target as HTMLElement;
+  if (e.key !== "/" || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)) return;
+  const box = document.querySelector<HTMLInputElement>("input[type=search]");
+  if (box) {
+    e.preventDefault();
+    box.focus();
+  }
+});
+
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <App />

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   type ColumnDef,
+  type Table,
   type ExpandedState,
   flexRender,
   getCoreRowModel,
@@ -181,6 +182,70 @@ function FilterBuilder({ clauses, onChange }: { clauses: Clause[]; onChange: (c:
   );
 }
 
+// The virtualized rows; mounted only once there are rows, so that its scroll
+// element exists for the virtualizer's whole life.
+function VTable({ table, gridTemplate, openTrace, onNearEnd, hasMore, loadingMore, firstRowsMs }: {
+  table: Table<any>;
+  gridTemplate: string;
+  openTrace: (r: any) => void;
+  onNearEnd: () => void;
+  hasMore: boolean;
+  loadingMore: boolean;
+  firstRowsMs: number | null;
+}) {
+  const tableRows = table.getRowModel().rows;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virt = useVirtualizer({ count: tableRows.length, getScrollElement: () => scrollRef.current, estimateSize: () => 34, overscan: 12 });
+  const items = virt.getVirtualItems();
+  const last = items.length ? items[items.length - 1].index : -1;
+  useEffect(() => {
+    if (last >= tableRows.length - 10 && hasMore) onNearEnd();
+  }, [last, tableRows.length, hasMore, onNearEnd]);
+  return (
+        <div className="vtable" ref={scrollRef} role="grid" aria-rowcount={tableRows.length} data-first-rows-ms={firstRowsMs ?? undefined}>
+          <div className="vrow head" style={{ gridTemplateColumns: gridTemplate }} role="row">
+            {table.getFlatHeaders().map((h) => (
+              <div key={h.id} role="columnheader">
+                {flexRender(h.column.columnDef.header, h.getContext())}
+              </div>
+            ))}
+          </div>
+          <div style={{ height: virt.getTotalSize(), position: "relative" }}>
+            {items.map((it) => {
+              const row = tableRows[it.index];
+              const style = { transform: `translateY(${it.start}px)`, gridTemplateColumns: gridTemplate };
+              if (row.getIsGrouped()) {
+                return (
+                  <div key={row.id} className="vrow group" style={style} role="row" onClick={row.getToggleExpandedHandler()}>
+                    <div>
+                      {row.getIsExpanded() ? "▾" : "▸"} {String(row.getGroupingValue("group"))} ({row.subRows.length})
+                    </div>
+                  </div>
+                );
+              }
+              return (
+                <div key={row.id} className="vrow" style={style} role="row" tabIndex={0} data-row-id={row.original.id}
+                  onClick={() => openTrace(row.original)}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter") openTrace(row.original);
+                    const sib = e.key === "ArrowDown" ? e.currentTarget.nextElementSibling : e.key === "ArrowUp" ? e.currentTarget.previousElementSibling : null;
+                    if (sib instanceof HTMLElement) sib.focus();
+                  }}
+                >
+                  {row.getVisibleCells().map((c) => (
+                    <div key={c.id} role="gridcell" className={`cell-${c.column.id.replace(/[^a-z]/gi, "")}`}>
+                      {flexRender(c.column.columnDef.cell ?? ((x: any) => String(x.getValue() ?? "")), c.getContext())}
+                    </div>
+                  ))}
+                </div>
+              );
+            })}
+          </div>
+          {loadingMore && <Loading what="more" />}
+        </div>
+  );
+}
+
 export function Logs({ projectId }: { projectId: string }) {
   const { params } = useRoute();
   const view: ViewFilter = {
@@ -196,6 +261,9 @@ export function Logs({ projectId }: { projectId: string }) {
   const data = useLogRows(projectId, query, live);
   const [searchDraft, setSearchDraft] = useState(view.search ?? "");
   const [rawDraft, setRawDraft] = useState(view.raw ?? "");
+  // The boxes follow the URL when it changes under them (back button, shared link).
+  useEffect(() => setSearchDraft(view.search ?? ""), [view.search]);
+  useEffect(() => setRawDraft(view.raw ?? ""), [view.raw]);
   const columns = useMemo(() => buildColumns(data.rows, groupField), [data.rows, groupField]);
   const [expanded, setExpanded] = useState<ExpandedState>(true);
   const table = useReactTable({
@@ -207,20 +275,14 @@ export function Logs({ projectId }: { projectId: string }) {
       columnVisibility: Object.fromEntries([...hidden].map((c) => [c, false])),
     },
     onExpandedChange: setExpanded,
+    // Rows change under the live tail; keep the groups' open/closed state (the
+    // default resets it on every data change, which also re-renders forever).
+    autoResetExpanded: false,
     getRowId: (r) => r.id,
     getCoreRowModel: getCoreRowModel(),
     getGroupedRowModel: getGroupedRowModel(),
     getExpandedRowModel: getExpandedRowModel(),
   });
-  const tableRows = table.getRowModel().rows;
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const virt = useVirtualizer({ count: tableRows.length, getScrollElement: () => scrollRef.current, estimateSize: () => 34, overscan: 12 });
-  const items = virt.getVirtualItems();
-  const last = items.length ? items[items.length - 1].index : -1;
-  useEffect(() => {
-    if (last >= tableRows.length - 10 && data.cursor && !data.loadingMore) data.loadMore();
-  }, [last, tableRows.length, data]);
-
   const openTrace = (r: any) => navigate(["p", projectId, "trace", "project_logs", projectId, r.root_span_id ?? r.id]);
   const gridTemplate = table
     .getVisibleLeafColumns()
@@ -289,47 +351,8 @@ export function Logs({ projectId }: { projectId: string }) {
       ) : !error && data.rows.length === 0 ? (
         <Empty>No traces match. {view.search || view.raw || view.clauses?.length ? "Try a broader filter." : "Log spans with an SDK and they appear here live."}</Empty>
       ) : (
-        <div className="vtable" ref={scrollRef} role="grid" aria-rowcount={tableRows.length} data-first-rows-ms={data.firstRowsMs ?? undefined}>
-          <div className="vrow head" style={{ gridTemplateColumns: gridTemplate }} role="row">
-            {table.getFlatHeaders().map((h) => (
-              <div key={h.id} role="columnheader">
-                {flexRender(h.column.columnDef.header, h.getContext())}
-              </div>
-            ))}
-          </div>
-          <div style={{ height: virt.getTotalSize(), position: "relative" }}>
-            {items.map((it) => {
-              const row = tableRows[it.index];
-              const style = { transform: `translateY(${it.start}px)`, gridTemplateColumns: gridTemplate };
-              if (row.getIsGrouped()) {
-                return (
-                  <div key={row.id} className="vrow group" style={style} role="row" onClick={row.getToggleExpandedHandler()}>
-                    <div>
-                      {row.getIsExpanded() ? "▾" : "▸"} {String(row.getGroupingValue("group"))} ({row.subRows.length})
-                    </div>
-                  </div>
-                );
-              }
-              return (
-                <div key={row.id} className="vrow" style={style} role="row" tabIndex={0} data-row-id={row.original.id}
-                  onClick={() => openTrace(row.original)}
-                  onKeyDown={(e) => {
-                    if (e.key === "Enter") openTrace(row.original);
-                    const sib = e.key === "ArrowDown" ? e.currentTarget.nextElementSibling : e.key === "ArrowUp" ? e.currentTarget.previousElementSibling : null;
-                    if (sib instanceof HTMLElement) sib.focus();
-                  }}
-                >
-                  {row.getVisibleCells().map((c) => (
-                    <div key={c.id} role="gridcell" className={`cell-${c.column.id.replace(/[^a-z]/gi, "")}`}>
-                      {flexRender(c.column.columnDef.cell ?? ((x: any) => String(x.getValue() ?? "")), c.getContext())}
-                    </div>
-                  ))}
-                </div>
-              );
-            })}
-          </div>
-          {data.loadingMore && <Loading what="more" />}
-        </div>
+        <VTable table={table} gridTemplate={gridTemplate} openTrace={openTrace} onNearEnd={data.loadMore}
+          hasMore={!!data.cursor && !data.loadingMore} loadingMore={data.loadingMore} firstRowsMs={data.firstRowsMs} />
       )}
     </div>
   );
