@@ -255,7 +255,8 @@ export function Logs({ projectId }: { projectId: string }) {
     range: params.get("range") ?? "all",
   };
   const groupField = params.get("group") ?? "";
-  const hidden = useMemo(() => new Set((params.get("hide") ?? "").split(",").filter(Boolean)), [params]);
+  const hideParam = params.get("hide") ?? "";
+  const hidden = useMemo(() => new Set(hideParam.split(",").filter(Boolean)), [hideParam]);
   const live = params.get("live") !== "off";
   const query = logsQuery(projectId, view);
   const data = useLogRows(projectId, query, live);
@@ -266,18 +267,16 @@ export function Logs({ projectId }: { projectId: string }) {
   useEffect(() => setRawDraft(view.raw ?? ""), [view.raw]);
   const columns = useMemo(() => buildColumns(data.rows, groupField), [data.rows, groupField]);
   const [expanded, setExpanded] = useState<ExpandedState>(true);
+  // State objects must be stable: a new one each render re-derives the row models,
+  // whose automatic resets then re-render again, forever (hence autoResetAll too).
+  const grouping = useMemo(() => (groupField ? ["group"] : []), [groupField]);
+  const columnVisibility = useMemo(() => Object.fromEntries([...hidden].map((c) => [c, false])), [hidden]);
   const table = useReactTable({
     data: data.rows,
     columns,
-    state: {
-      grouping: groupField ? ["group"] : [],
-      expanded,
-      columnVisibility: Object.fromEntries([...hidden].map((c) => [c, false])),
-    },
+    state: { grouping, expanded, columnVisibility },
+    autoResetAll: false,
     onExpandedChange: setExpanded,
-    // Rows change under the live tail; keep the groups' open/closed state (the
-    // default resets it on every data change, which also re-renders forever).
-    autoResetExpanded: false,
     getRowId: (r) => r.id,
     getCoreRowModel: getCoreRowModel(),
     getGroupedRowModel: getGroupedRowModel(),
