@@ -12,6 +12,7 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(python3 python3-venv postgresql-15 clang libclang-rt-14-dev)
+  packages+=(chromium)  # the web UI's browser tests (tests/ui)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 

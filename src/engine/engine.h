@@ -110,6 +110,10 @@ class Engine {
 
   // The newest visible transaction (the current version).
   uint64_t last_xact() const;
+  // Blocks until a transaction newer than `after` is visible or `timeout`
+  // passes, then returns last_xact(). Woken by every write (no polling); the
+  // UI's live tail long-polls on it (server/wire_ui.cc).
+  uint64_t WaitForXactAfter(uint64_t after, std::chrono::milliseconds timeout);
 
   // --- reads (the query layer's view of the engine) ---
   std::shared_ptr<const Snapshot> GetSnapshot() const;

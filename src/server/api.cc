@@ -100,9 +100,6 @@ std::optional<std::string> OptString(const json::Value& body, const char* key) {
 
 Api::Api(ApiOptions options, engine::Engine* engine, meta::Store* store)
     : options_(std::move(options)), engine_(engine), store_(store) {
-  Route("GET", "/", [](Call&) -> Result<http::Response> {
-    return JsonResponse(json::Object{{"name", "spanlake"}, {"status", "ok"}});
-  }, false);
   Route("GET", "/v1", [](Call&) -> Result<http::Response> {
     http::Response r;
     r.content_type = "text/plain";
@@ -118,6 +115,7 @@ Api::Api(ApiOptions options, engine::Engine* engine, meta::Store* store)
   RegisterAttachmentRoutes(*this);
   RegisterRestRoutes(*this);
   RegisterOtelRoutes(*this);
+  RegisterUiRoutes(*this);
 }
 
 void Api::Route(std::string method, std::string pattern, Handler h, bool auth, bool raw_body) {
@@ -162,6 +160,9 @@ Result<http::Response> Api::Dispatch(const http::Request& req) {
   if (route == nullptr) {
     if (!params.empty()) {
       return http::Response::Error(405, "method " + req.method + " not allowed on " + req.path);
+    }
+    if (fallback_) {
+      if (std::optional<http::Response> r = fallback_(req)) return std::move(*r);
     }
     return Status::NotFound("no such endpoint: " + req.method + " " + req.path);
   }

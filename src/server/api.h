@@ -87,6 +87,10 @@ class Api {
   // The caller named by "Authorization: Bearer <key>"; Unauthenticated when
   // the header is missing or the key unknown.
   Result<meta::Principal> Authenticate(const http::Request& req);
+  // Answers GET/HEAD requests that no route matches, when it returns a
+  // response (the web UI's files and app paths, wire_ui.cc); else 404.
+  using Fallback = std::function<std::optional<http::Response>(const http::Request&)>;
+  void SetFallback(Fallback fallback) { fallback_ = std::move(fallback); }
 
  private:
   struct RouteEntry {
@@ -105,6 +109,7 @@ class Api {
   engine::Engine* engine_;
   meta::Store* store_;
   std::vector<RouteEntry> routes_;
+  Fallback fallback_;  // set once, before serving
 
   std::mutex cache_mu_;
   std::unordered_map<std::string, ContainerInfo> container_cache_;
@@ -126,6 +131,7 @@ void RegisterSummaryRoutes(Api& api);
 void RegisterAttachmentRoutes(Api& api);
 void RegisterRestRoutes(Api& api);  // public REST v1 resources (wire_rest*.cc)
 void RegisterOtelRoutes(Api& api);  // OTLP/HTTP trace ingest (wire_otel.cc)
+void RegisterUiRoutes(Api& api);    // the web UI and its live tail (wire_ui.cc)
 
 // Checks the expiry and HMAC of a URL made by Api::SignedObjectUrl().
 Status VerifyObjectSignature(const ApiOptions& options, const http::Request& req,
