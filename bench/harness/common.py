@@ -1,6 +1,6 @@
 """Shared pieces of the bench/run phases: timing, the query set, result files.
 
-Every phase is a separate process (`python3 bench/harness/<system>.py ARGS.json`) that reads
+Every phase is a separate process (`python3 bench/harness/<system>_phase.py ARGS.json`) that reads
 the workload description written by bench/run and writes one result file:
 
     {"system": "...", "metrics": {"q1_ms": 0.4, "q1_ms_p99": 0.9, ...},

@@ -7,7 +7,7 @@ queries need are MATERIALIZED with visitParamExtract*, MergeTree ORDER BY (proje
 the common word). ingest_spans_per_s is the rate of INSERTs of 20,000 lines each (ClickHouse
 wants big inserts; OPTIMIZE not counted).
 
-usage: clickhouse.py ARGS.json   (written by bench/run)
+usage: clickhouse_phase.py ARGS.json   (written by bench/run)
 """
 import http.client
 import itertools

@@ -11,7 +11,7 @@ Tantivy is an index, not a store of spans: its indexing rate and index bytes go 
 bytes_per_span. The default tokenizer keeps a run of CJK characters as one token, so a word
 inside Chinese text is not found (recorded as a wrong answer).
 
-usage: tantivy.py ARGS.json   (run with the venv's python by bench/run)
+usage: tantivy_phase.py ARGS.json   (run with the venv's python by bench/run)
 """
 import json
 import os
@@ -23,7 +23,7 @@ import tantivy
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import common  # noqa: E402
-from harness.sqlite import EXCL, strings  # noqa: E402  (the same text the SQL references index)
+from harness.sqlite_phase import EXCL, strings  # noqa: E402  (the same text the SQL references index)
 
 SYSTEM = "tantivy"
 

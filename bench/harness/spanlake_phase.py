@@ -8,7 +8,7 @@ Queries a baseline answers over its one table are fanned out here over the proje
 /btql request per project, concurrently, merged by the client), because a Spanlake query reads
 one container; the time is the client's, end to end, fan-out included.
 
-usage: spanlake.py ARGS.json   (written by bench/run)
+usage: spanlake_phase.py ARGS.json   (written by bench/run)
 """
 import concurrent.futures
 import http.client

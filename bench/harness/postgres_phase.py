@@ -13,7 +13,7 @@ Searches use the GIN tsvector index (phraseto_tsquery for the phrase and the CJK
 default parser keeps a run of CJK characters as one word, so a word inside Chinese text is not
 found). peak_rss_mb is the query backend's peak RSS (shared buffers it touched included).
 
-usage: postgres.py ARGS.json   (run with the venv's python by bench/run)
+usage: postgres_phase.py ARGS.json   (run with the venv's python by bench/run)
 """
 import itertools
 import os

@@ -13,7 +13,7 @@ reported. No percentile aggregate: chart_ms is absent. FTS5's unicode61 tokenize
 of CJK characters as one token, so a word inside running Chinese text is not found: cjk_ms is
 recorded as a wrong answer.
 
-usage: sqlite.py ARGS.json   (written by bench/run)
+usage: sqlite_phase.py ARGS.json   (written by bench/run)
 """
 import itertools
 import json
