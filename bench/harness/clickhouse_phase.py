@@ -13,7 +13,6 @@ import http.client
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -63,11 +62,6 @@ SCHEMA = """CREATE TABLE spans (
 ) ENGINE = MergeTree PARTITION BY toYYYYMM(created) ORDER BY (project_id, ts)"""
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class CH:
     def __init__(self, port):
@@ -87,7 +81,7 @@ class CH:
 def start(workdir, log):
     for sub in ("data", "tmp", "log", "user_files"):
         os.makedirs(os.path.join(workdir, sub))
-    http_port, tcp_port = free_port(), free_port()
+    http_port, tcp_port = common.free_port(), common.free_port()
     with open(os.path.join(workdir, "config.xml"), "w") as f:
         f.write(CONFIG.format(d=workdir, http=http_port, tcp=tcp_port))
     with open(os.path.join(workdir, "users.xml"), "w") as f:
@@ -187,11 +181,7 @@ def body(args, result):
         if rss:
             result.put("peak_rss_mb", rss)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        common.stop(proc)
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -13,6 +13,8 @@ wrong answer never counts as a result.
 import json
 import math
 import os
+import signal
+import subprocess
 import statistics
 import sys
 import time
@@ -157,3 +159,23 @@ def put_storage(args, result, total_bytes):
     result.details.setdefault("storage", {}).update(
         {"total_bytes": total_bytes, "ratio_to_jsonl": round(total_bytes / (main + extra), 3)})
     result.put("bytes_per_span", total_bytes * main / (main + extra) / args["spans"])
+
+
+def free_port():
+    """A TCP port free on loopback now (for a server the phase starts)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(proc, sig=signal.SIGTERM, timeout=30):
+    """Stops a server the phase started: `sig`, then SIGKILL after `timeout` seconds."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

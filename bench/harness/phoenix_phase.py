@@ -24,7 +24,6 @@ import os
 import queue
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -44,14 +43,9 @@ SYSTEM = "phoenix"
 KINDS = {"llm": "LLM", "tool": "TOOL", "task": "CHAIN", "function": "CHAIN", "score": "EVALUATOR"}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def start(workdir, log):
-    port, grpc = free_port(), free_port()
+    port, grpc = common.free_port(), common.free_port()
     env = dict(os.environ, PHOENIX_WORKING_DIR=workdir, PHOENIX_PORT=str(port),
                PHOENIX_GRPC_PORT=str(grpc), PHOENIX_HOST="127.0.0.1",
                PHOENIX_TELEMETRY_ENABLED="false")
@@ -222,11 +216,7 @@ def body(args, result):
     try:
         run_all(args, result, proc, url, workdir)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        common.stop(proc, signal.SIGINT, 60)
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -18,7 +18,6 @@ usage: postgres_phase.py ARGS.json   (run with the venv's python by bench/run)
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -60,18 +59,13 @@ def as_pg(cmd):
     return cmd
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def start(workdir):
     os.makedirs(workdir)
     if os.getuid() == 0:
         subprocess.run(["chown", "postgres", workdir], check=True)
         os.chmod(workdir, 0o700)
-    data, port = os.path.join(workdir, "data"), free_port()
+    data, port = os.path.join(workdir, "data"), common.free_port()
     subprocess.run(as_pg([PGBIN + "/initdb", "-D", data, "-U", "bench", "--auth=trust",
                           "--encoding=UTF8", "--locale=C", "-N"]), check=True, capture_output=True)
     subprocess.run(as_pg(["sh", "-c", "cat >> %s/postgresql.conf" % data]), check=True,

@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -93,16 +92,6 @@ def start_server(args, datadir, log):
         except (OSError, http.client.HTTPException, RuntimeError):
             time.sleep(0.1)
     raise RuntimeError("spanlake serve did not answer within 30 s")
-
-
-def stop_server(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def measure_lag(client, project, samples):
@@ -240,7 +229,7 @@ def body(args, result):
     try:
         run_all(args, result, proc, client, datadir)
     finally:
-        stop_server(proc)
+        common.stop(proc)
         log.close()
 
 
