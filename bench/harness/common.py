@@ -147,18 +147,19 @@ def run_phase(system, body):
     result.write(args["out"])
 
 
-def put_storage(args, result, total_bytes):
+def put_storage(args, result, total_bytes, main_bytes=None, spans=None):
     """Records on-disk bytes per span of the main file, the same way for every system.
 
     Every store holds the main file plus the extras (one 50 MB trace and a few hundred small
     spans), so its size is prorated by JSONL bytes: bytes_per_span = total_bytes *
     main_jsonl / (main_jsonl + extras_jsonl) / spans. ratio_to_jsonl is total / all input.
     """
-    main = os.path.getsize(args["spans_file"])
+    main = main_bytes if main_bytes is not None else os.path.getsize(args["spans_file"])
+    spans = spans or args["spans"]
     extra = os.path.getsize(args["extras_file"])
     result.details.setdefault("storage", {}).update(
         {"total_bytes": total_bytes, "ratio_to_jsonl": round(total_bytes / (main + extra), 3)})
-    result.put("bytes_per_span", total_bytes * main / (main + extra) / args["spans"])
+    result.put("bytes_per_span", total_bytes * main / (main + extra) / spans)
 
 
 def free_port():
