@@ -135,8 +135,8 @@ def queries(args, ch):
     exp = lambda m: common.expected_rows(args, m)  # noqa: E731
     q = {"q1_ms": (lambda: ch.query("SELECT data FROM spans WHERE root_span_id = '%s' ORDER BY ts"
                                     % next(roots)), None),
-         "q2_big_ms": (run(q2 % args["project_big"]), 50),
-         "q2_small_ms": (run(q2 % args["project_small"]), 50)}
+         "q2_big_ms": (run(q2 % args["project_big"]), exp("q2_big_ms")),
+         "q2_small_ms": (run(q2 % args["project_small"]), exp("q2_small_ms"))}
     for t in common.Q3_TERMS:
         fn = "positionCaseInsensitive" if t == "refund" else "position"
         q["q3_%s_ms" % t] = (run(q3 % (fn, t)), exp("q3_%s_ms" % t))

@@ -11,7 +11,8 @@
 All of them belong to one extra project, EXTRAS_PROJECT. Output: JSONL on --out, and a small
 JSON manifest on --manifest with the ids and the expected counts.
 
-usage: extras.py --out extras.jsonl --manifest extras.json [--seed 42]
+usage: extras.py --out extras.jsonl --manifest extras.json [--seed 42] [--big-spans 5000]
+(bench/run passes --big-spans 500 below 10,000 spans, so that the smoke test stays small)
 """
 import argparse
 import json
@@ -62,11 +63,11 @@ def span(rng, root, parent, at, text_in, text_out, name, span_type="llm"):
             "span_attributes": {"name": name, "type": span_type}}
 
 
-def big_trace(rng):
+def big_trace(rng, spans):
     root = span(rng, None, None, 3600.0, "big trace root", "ok", "big", "task")
     out = [root]
     pool = words(rng, 400000)  # ~2.4 MB; each child takes a slice at a random offset
-    for i in range(BIG_SPANS - 1):
+    for i in range(spans - 1):
         at = rng.randrange(len(pool) - BIG_SPAN_TEXT)
         text = pool[at:at + BIG_SPAN_TEXT]
         out.append(span(rng, root["id"], root["id"], 3600.0 + i * 0.01, text, "done %d" % i,
@@ -99,9 +100,10 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--manifest", required=True)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--big-spans", type=int, default=BIG_SPANS)
     a = ap.parse_args()
     rng = random.Random(a.seed)
-    big = big_trace(rng)
+    big = big_trace(rng, a.big_spans)
     rows = big + phrase_spans(rng) + cjk_spans(rng)
     with open(a.out, "w", encoding="utf-8") as f:
         for r in rows:

@@ -138,8 +138,8 @@ def queries(args, db):
     q3 = "SELECT data FROM spans WHERE fts @@ %s('simple', %%s) ORDER BY created DESC LIMIT 50"
     exp = lambda m: common.expected_rows(args, m)  # noqa: E731
     q = {"q1_ms": (lambda: cur.execute(q1, (next(roots),)).fetchall(), None),
-         "q2_big_ms": (run(q2, (args["project_big"],)), 50),
-         "q2_small_ms": (run(q2, (args["project_small"],)), 50)}
+         "q2_big_ms": (run(q2, (args["project_big"],)), exp("q2_big_ms")),
+         "q2_small_ms": (run(q2, (args["project_small"],)), exp("q2_small_ms"))}
     for t in common.Q3_TERMS:
         q["q3_%s_ms" % t] = (run(q3 % "to_tsquery", (t,)), exp("q3_%s_ms" % t))
     q["q4_ms"] = (run("SELECT data FROM spans WHERE data @> %s::jsonb AND (data->'scores'->>"

@@ -125,8 +125,8 @@ def queries(args, db):
           "MATCH ?) ORDER BY created DESC LIMIT 50")
     exp = lambda m: common.expected_rows(args, m)  # noqa: E731
     q = {"q1_ms": (lambda: db.execute(q1, (next(roots),)).fetchall(), None),
-         "q2_big_ms": (fetch(db, q2, (args["project_big"],)), 50),
-         "q2_small_ms": (fetch(db, q2, (args["project_small"],)), 50)}
+         "q2_big_ms": (fetch(db, q2, (args["project_big"],)), exp("q2_big_ms")),
+         "q2_small_ms": (fetch(db, q2, (args["project_small"],)), exp("q2_small_ms"))}
     for t in common.Q3_TERMS:
         q["q3_%s_ms" % t] = (fetch(db, q3, (t,)), exp("q3_%s_ms" % t))
     q["q4_ms"] = (fetch(db, "SELECT data FROM spans WHERE json_extract(data, '$.metadata.model') "
