@@ -81,12 +81,8 @@ def start_server(args, datadir, log):
         shutil.rmtree(datadir)
     os.makedirs(datadir)
     env = dict(os.environ, SPANLAKE_ADMIN_KEY=KEY)
-    # A relative --data-dir: with SPANLAKE_ADMIN_KEY set, an absolute one made `serve` abort in
-    # Bootstrap (std::bad_variant_access) on this branch; reported, worked around here.
-    proc = subprocess.Popen([os.path.abspath(args["binary"]), "serve", "--listen",
-                             "127.0.0.1:%d" % args["port"], "--data-dir",
-                             os.path.basename(datadir)], env=env, stdout=log, stderr=log,
-                            cwd=os.path.dirname(datadir))
+    proc = subprocess.Popen([args["binary"], "serve", "--listen", "127.0.0.1:%d" % args["port"],
+                             "--data-dir", datadir], env=env, stdout=log, stderr=log)
     client = Client(args["port"])
     for _ in range(300):
         if proc.poll() is not None:
