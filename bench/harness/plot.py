@@ -19,19 +19,19 @@ def main():
         doc = json.load(f)
     metrics = [m for m in doc["metrics"] if m.endswith("_ms") and m != "visible_lag_ms"]
     systems = [s for s in ORDER if any(s in doc["metrics"][m] for m in metrics)]
-    fig, ax = plt.subplots(figsize=(12, 0.5 * len(metrics) * max(1, len(systems)) / 2 + 2))
-    height = 0.8 / max(1, len(systems))
+    fig, ax = plt.subplots(figsize=(13, 5.5))
+    width = 0.8 / max(1, len(systems))
     for k, system in enumerate(systems):
-        ys = [i + k * height for i in range(len(metrics))]
-        xs = [doc["metrics"][m].get(system, 0) for m in metrics]
-        ax.barh(ys, xs, height=height, label=system)
-    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(metrics))])
-    ax.set_yticklabels([m[:-3] for m in metrics])
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.set_xlabel("median latency, ms (log scale; no bar: the system cannot express it)")
-    ax.set_title("bench/run, %d spans — %s" % (doc["spans"], doc["machine"]), fontsize=9)
-    ax.legend(loc="lower right")
+        xs = [i + k * width for i in range(len(metrics))]
+        ys = [doc["metrics"][m].get(system, 0) for m in metrics]
+        ax.bar(xs, ys, width=width, label=system)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(metrics))])
+    ax.set_xticklabels([m[:-3] for m in metrics], rotation=30, ha="right")
+    ax.set_yscale("log")
+    ax.set_ylabel("median latency, ms (log)")
+    ax.set_title("bench/run, %d spans; no bar: not expressible or a wrong answer\n%s"
+                 % (doc["spans"], doc["machine"]), fontsize=9)
+    ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     fig.savefig(sys.argv[2], dpi=110)
 

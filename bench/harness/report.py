@@ -57,7 +57,7 @@ def markdown(doc):
         r = ratio(metric, row)
         cells = [fmt(row.get(s)) for s in systems]
         lines.append("| %s | %s | %s |" % (metric, " | ".join(cells),
-                                           "–" if r is None else "%.2f×" % r))
+                                           "–" if r is None else "%.3g×" % r))
     for system, errs in doc["errors"].items():
         for where, msg in errs.items():
             lines.append("\n%s %s: %s" % (system, where, msg))
