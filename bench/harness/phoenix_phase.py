@@ -161,8 +161,9 @@ def wait_visible(url, total, timeout):
 SPANS = """query($id: ID!, $filter: String) { node(id: $id) { ... on Project {
   spans(first: 50, filterCondition: $filter, sort: {col: startTime, dir: desc}) {
     edges { node { spanId startTime } } } } } }"""
-TRACE = """query($id: ID!, $trace: ID!) { node(id: $id) { ... on Project {
-  trace(traceId: $trace) { spans(first: 100000) { edges { node { spanId input { value } } } } } } } }"""
+TRACE = """query($id: ID!, $trace: ID!, $after: String) { node(id: $id) { ... on Project {
+  trace(traceId: $trace) { spans(first: 1000, after: $after) {
+    edges { node { spanId input { value } } } pageInfo { hasNextPage endCursor } } } } } }"""
 
 
 def trace_hex(uuid_text):
@@ -180,7 +181,15 @@ def queries(args, url, pids):
         return graphql(url, SPANS, {"id": pid, "filter": flt})["node"]["spans"]["edges"]
 
     def trace(pid, root):
-        return graphql(url, TRACE, {"id": pid, "trace": trace_hex(root)})["node"]["trace"]["spans"]["edges"]
+        """Every span of a trace, 1,000 per page (Phoenix's maximum)."""
+        rows, after = [], None
+        while True:
+            page = graphql(url, TRACE, {"id": pid, "trace": trace_hex(root), "after": after})
+            spans = page["node"]["trace"]["spans"]
+            rows.extend(spans["edges"])
+            if not spans["pageInfo"]["hasNextPage"]:
+                return rows
+            after = spans["pageInfo"]["endCursor"]
 
     def search(text):
         lit = text.replace("\\", "\\\\").replace("'", "\\'")
