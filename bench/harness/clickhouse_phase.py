@@ -157,9 +157,7 @@ def queries(args, ch):
 def body(args, result):
     if not os.access(SERVER, os.X_OK):
         raise RuntimeError("no %s (scripts/install-deps.sh --bench)" % SERVER)
-    workdir = os.path.join(args["workdir"], "clickhouse")
-    shutil.rmtree(workdir, ignore_errors=True)
-    os.makedirs(workdir)
+    workdir = common.fresh_dir(args, "clickhouse")
     log = open(os.path.join(args["workdir"], "clickhouse.log"), "w")
     proc, ch = start(workdir, log)
     try:

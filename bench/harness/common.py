@@ -186,3 +186,12 @@ def stop(proc, sig=signal.SIGTERM, timeout=30):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def fresh_dir(args, name):
+    """WORKDIR/<name>, emptied: every phase starts on a fresh data directory."""
+    import shutil
+    path = os.path.join(args["workdir"], name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path

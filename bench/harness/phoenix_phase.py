@@ -220,9 +220,7 @@ def queries(args, url, pids):
 
 
 def body(args, result):
-    workdir = os.path.join(args["workdir"], "phoenix")
-    shutil.rmtree(workdir, ignore_errors=True)
-    os.makedirs(workdir)
+    workdir = common.fresh_dir(args, "phoenix")
     log = open(os.path.join(args["workdir"], "phoenix.log"), "w")
     proc, url = start(workdir, log)
     try:

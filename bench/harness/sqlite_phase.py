@@ -143,9 +143,7 @@ def queries(args, db):
 
 
 def body(args, result):
-    workdir = os.path.join(args["workdir"], "sqlite")
-    shutil.rmtree(workdir, ignore_errors=True)
-    os.makedirs(workdir)
+    workdir = common.fresh_dir(args, "sqlite")
     db = open_db(os.path.join(workdir, "spans.db"))
     try:
         load(args, db, result)

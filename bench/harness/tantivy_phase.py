@@ -74,9 +74,7 @@ def search(index, text):
 
 
 def body(args, result):
-    path = os.path.join(args["workdir"], "tantivy")
-    shutil.rmtree(path, ignore_errors=True)
-    os.makedirs(path)
+    path = common.fresh_dir(args, "tantivy")
     try:
         index = build(args, path, result)
         timer = common.Timer(SYSTEM, result, args["runs"])
