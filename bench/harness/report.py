@@ -58,10 +58,30 @@ def markdown(doc):
         cells = [fmt(row.get(s)) for s in systems]
         lines.append("| %s | %s | %s |" % (metric, " | ".join(cells),
                                            "–" if r is None else "%.3g×" % r))
+    lines.extend(notes(doc))
     for system, errs in doc["errors"].items():
         for where, msg in errs.items():
             lines.append("\n%s %s: %s" % (system, where, msg))
     return "\n".join(lines)
+
+
+def notes(doc):
+    """Details worth a line under the table: ingest MB/s, Tantivy's index size, sealed bytes."""
+    out = []
+    d = doc.get("details", {})
+    mbs = d.get("spanlake", {}).get("ingest", {}).get("mb_per_s")
+    if mbs is not None:
+        out.append("\nspanlake ingest: %s MB/s of row JSON" % mbs)
+    store = d.get("spanlake", {}).get("storage", {})
+    if "store_bytes" in store:
+        out.append("spanlake storage: %s bytes of segments + manifests, %s bytes of WAL (sealed: %s)"
+                   % ("{:,}".format(store["store_bytes"]), "{:,}".format(store.get("wal_bytes", 0)),
+                      store.get("sealed")))
+    t = d.get("tantivy", {})
+    if "index_bytes_per_span" in t:
+        out.append("tantivy: index %s B/span, indexing %s spans/s (one thread)"
+                   % (t["index_bytes_per_span"], t.get("index_spans_per_s")))
+    return out
 
 
 def validate(doc, require):
