@@ -8,6 +8,7 @@ Rows come from the shared workload generator (bench/gen_spans.py output); every 
 the file is mapped to a project registered on the server. Batches hold at most --batch rows and
 at most --max-batch-bytes of row JSON (the SDK's limit is half the advertised payload size).
 Each client keeps one HTTP/1.1 connection alive. Prints spans/s and MB/s of row JSON.
+bench/harness/spanlake.py imports register_projects() and ingest() from here.
 """
 import argparse
 import http.client
@@ -43,6 +44,62 @@ def batches(lines, project_map, max_rows, max_bytes):
         yield batch, size
 
 
+def register_projects(url, key, lines, prefix="bench-"):
+    """Registers one server project per project id in the rows; returns {file id: server id}."""
+    u = urllib.parse.urlparse(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+    project_map = {}
+    for line in lines:
+        pid = json.loads(line)["project_id"]
+        if pid not in project_map:
+            body = json.dumps({"project_name": f"{prefix}{pid[:8]}"})
+            project_map[pid] = post(conn, "/api/project/register", key, body)["project"]["id"]
+    conn.close()
+    return project_map
+
+
+def ingest(url, key, lines, project_map, clients=4, max_rows=100, max_bytes=5 * 1024 * 1024 // 2):
+    """Sends the rows as logs3 batches from `clients` keep-alive connections; returns stats.
+
+    Batches are built before the clock starts, so the time is the server's and the network's.
+    Raises RuntimeError on the first failed request.
+    """
+    u = urllib.parse.urlparse(url)
+    work = queue.Queue()
+    total_bytes = 0
+    for batch, size in batches(lines, project_map, max_rows, max_bytes):
+        work.put("{\"rows\":[" + ",".join(batch) + "],\"api_version\":2}")
+        total_bytes += size
+    errors = []
+
+    def client():
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=300)
+        while True:
+            try:
+                body = work.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                post(c, "/logs3", key, body)
+            except Exception as e:  # report, do not hide
+                errors.append(str(e))
+                return
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    secs = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"ingest failed: {errors[0]}")
+    return {"spans": len(lines), "seconds": round(secs, 3),
+            "spans_per_s": round(len(lines) / secs),
+            "mb_per_s": round(total_bytes / secs / 1e6, 1),
+            "clients": clients, "batch": max_rows, "max_batch_bytes": max_bytes}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
@@ -52,50 +109,15 @@ def main():
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--max-batch-bytes", type=int, default=5 * 1024 * 1024 // 2)
     args = ap.parse_args()
-    u = urllib.parse.urlparse(args.url)
-
     with open(args.spans) as f:
         lines = f.readlines()
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
-    project_map = {}
-    for line in lines:
-        pid = json.loads(line)["project_id"]
-        if pid not in project_map:
-            body = json.dumps({"project_name": f"bench-{pid[:8]}"})
-            project_map[pid] = post(conn, "/api/project/register", args.key, body)["project"]["id"]
-    work = queue.Queue()
-    total_bytes = 0
-    for batch, size in batches(lines, project_map, args.batch, args.max_batch_bytes):
-        work.put("{\"rows\":[" + ",".join(batch) + "],\"api_version\":2}")
-        total_bytes += size
-    errors = []
-
-    def client():
-        c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
-        while True:
-            try:
-                body = work.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                post(c, "/logs3", args.key, body)
-            except Exception as e:  # report, do not hide
-                errors.append(str(e))
-                return
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(args.clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    secs = time.perf_counter() - start
-    if errors:
-        raise SystemExit(f"ingest failed: {errors[0]}")
-    print(json.dumps({"spans": len(lines), "seconds": round(secs, 3),
-                      "spans_per_s": round(len(lines) / secs),
-                      "mb_per_s": round(total_bytes / secs / 1e6, 1),
-                      "clients": args.clients, "batch": args.batch}))
+    project_map = register_projects(args.url, args.key, lines)
+    try:
+        stats = ingest(args.url, args.key, lines, project_map, args.clients, args.batch,
+                       args.max_batch_bytes)
+    except RuntimeError as e:
+        raise SystemExit(str(e))
+    print(json.dumps(stats))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and running Spanlake needs on Debian 12, as root (or
 # with sudo); with --test, also what the test suites need (PostgreSQL for the
-# metadata suite, clang for the fuzz targets). Idempotent: does nothing when
-# everything is already there.
+# metadata suite, clang for the fuzz targets); with --bench, what bench/run and
+# bench/micro need (the PostgreSQL and ClickHouse references, Google Benchmark,
+# the generator's word list; the Python packages come from PyPI into venvs that
+# bench/run creates). Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,10 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   packages+=(python3 python3-venv postgresql-15 clang libclang-rt-14-dev)
   packages+=(chromium)  # the web UI's browser tests (tests/ui)
+fi
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3 python3-venv postgresql-15 clickhouse-server clickhouse-client
+             libbenchmark-dev wamerican procps)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
