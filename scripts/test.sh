@@ -6,9 +6,11 @@
 #   2. end-to-end tests with the official Braintrust SDKs (TypeScript via
 #      Node's test runner, Python via pytest) against real `spanlake serve`
 #      processes of the same sanitized build;
-#   3. a kill-and-recover driver: SIGKILL at random points of ingest, seal and
-#      manifest publish, restart, every acknowledged row present exactly once
-#      (the release build, which also proves it compiles cleanly).
+#   3. browser tests of the web UI (Playwright driving Debian's Chromium);
+#   4. libFuzzer targets, briefly; a kill-and-recover driver: SIGKILL at random
+#      points of ingest, seal, manifest publish and compaction, restart, every
+#      acknowledged row present exactly once (the release build, which also
+#      proves it compiles cleanly); a small bench/run as a smoke test.
 # Every step runs even when an earlier one failed; the exit code is non-zero
 # when any failed, and the last line says which.
 set -euo pipefail
@@ -56,9 +58,14 @@ step "e2e: REST API, ACLs, org isolation (SQLite)" "$root/tests/e2e/rest/run.sh"
 step "e2e: REST API, ACLs, org isolation (PostgreSQL)" "$root/tests/e2e/rest/run.sh" --pg
 step "e2e: OpenTelemetry JS exporters" "$root/tests/e2e/otel/js/run.sh"
 step "e2e: OpenTelemetry Python exporter" "$root/tests/e2e/otel/py/run.sh"
+step "web UI: browser tests (Playwright + Chromium)" "$root/tests/ui/run.sh"
 step "fuzz: decoders and parsers (libFuzzer, briefly)" "$root/tests/fuzz/run.sh" 10
 step "crash: kill -9 and recover (release build)" \
   python3 "$root/tests/crash/kill_recover.py" --bin "$root/build/spanlake" --kills 20
+benchdir=$(mktemp -d)
+step "bench: bench/run smoke (2,000 spans, Spanlake only, release build)" \
+  "$root/bench/run" --spans 2000 --only spanlake --workdir "$benchdir" --out "$benchdir/bench.json"
+rm -rf "$benchdir"
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
