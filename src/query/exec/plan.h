@@ -16,9 +16,9 @@
 //    columns / memtable writes rule out a comparison of a column (created,
 //    span_attributes.type/name, metrics.*, scores.*) with a constant.
 //  * top_k_scan: for `sort: created desc` with a limit (spans shape, no
-//    narrower path): memtable rows, then segment blocks by their newest
-//    `created`, until the rows kept outrank every block left (ScanTop); the
-//    pruned scan's column tests still apply.
+//    narrower path, no column test): memtable rows, then segment blocks by
+//    their newest `created`, until the rows kept outrank every block left
+//    (ScanTop).
 #pragma once
 
 #include <functional>
