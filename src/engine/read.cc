@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "engine/row.h"
 #include "engine/xact.h"
@@ -270,23 +271,156 @@ Status SnapshotReader::ScanPruned(const ReadOptions& options, const std::optiona
   }
   std::vector<Cursor*> group;
   while (NewestGroup(cursors, &group)) {
-    PageKey key = group[0]->key;
-    bool skip = options.as_of && key.xact > *options.as_of;
-    if (!skip && !tests.empty() && !GroupMayMatch(group, tests, prunes)) {
-      skip = true;
-      if (stats != nullptr) ++stats->rows_skipped;
+    ASSIGN_OR_RETURN(bool more, VisitGroup(group, options, tests, prunes, visit, stats));
+    for (Cursor* c : group) RETURN_IF_ERROR(Advance(*c));
+    if (!more) return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Result<bool> SnapshotReader::VisitGroup(const std::vector<Cursor*>& group,
+                                        const ReadOptions& options,
+                                        const std::vector<ColumnTest>& tests,
+                                        const std::vector<SourcePrune>& prunes,
+                                        const RowVisitor& visit, PruneStats* stats) const {
+  PageKey key = group[0]->key;
+  if (options.as_of && key.xact > *options.as_of) return true;
+  if (!tests.empty() && !GroupMayMatch(group, tests, prunes)) {
+    if (stats != nullptr) ++stats->rows_skipped;
+    return true;
+  }
+  const Cursor& head = *group[0];
+  std::string id = head.src->mem ? head.row.id : std::string(head.src->seg->row(head.ord).id);
+  std::vector<Version> versions;
+  for (const Cursor* c : group) RETURN_IF_ERROR(CursorVersions(*c, &versions));
+  ASSIGN_OR_RETURN(std::optional<json::Value> row, Present(id, std::move(versions), options));
+  return !row || visit(std::move(*row), key);
+}
+
+std::vector<SnapshotReader::Cursor> SnapshotReader::CursorsOf(const std::string& id) const {
+  std::vector<Cursor> out;
+  for (const Source& s : sources_) {
+    Cursor c;
+    c.src = &s;
+    if (s.mem != nullptr) {
+      if (!s.mem->FindRow(container_, id, &c.row)) continue;
+      c.key = c.row.key;
+    } else {
+      std::optional<uint32_t> ord = s.seg->FindRow(s.c, id);
+      if (!ord) continue;
+      c.ord = *ord;
+      c.key = FromSeg(s.seg->row(*ord).key);
     }
-    const Cursor& head = *group[0];
-    std::string id;
-    if (!skip) id = head.src->mem ? head.row.id : std::string(head.src->seg->row(head.ord).id);
-    std::vector<Version> versions;
-    for (Cursor* c : group) {
-      if (!skip) RETURN_IF_ERROR(CursorVersions(*c, &versions));
-      RETURN_IF_ERROR(Advance(*c));
+    c.valid = true;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<std::optional<int64_t>>> SnapshotReader::BlockBounds(
+    const Source& s, const ColumnOrder& order) const {
+  const segment::Reader& seg = *s.seg;
+  const segment::ContainerEntry& ce = seg.containers()[s.c];
+  const std::vector<segment::BlockEntry>& blocks = seg.blocks();
+  std::vector<std::optional<int64_t>> out(blocks.size());
+  if (ce.row_count == 0) return out;
+  const segment::RowEntry& last = seg.row(ce.first_row + ce.row_count - 1);
+  uint64_t lo = seg.row(ce.first_row).first_version, hi = last.first_version + last.version_count;
+  ASSIGN_OR_RETURN(std::shared_ptr<const segment::ColumnSet> cols, seg.Columns());
+  const segment::Column* col = cols->Find(order.column);
+  bool strings = col == nullptr || col->type == segment::ColumnType::kString;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    uint64_t end = b + 1 < blocks.size() ? blocks[b + 1].first_version : UINT64_MAX;
+    if (blocks[b].first_version < hi && end > lo) out[b] = strings ? INT64_MIN : INT64_MAX;
+  }
+  if (col == nullptr || !strings) return out;
+  auto it = std::lower_bound(col->values.begin(), col->values.end(), lo,
+                             [](const segment::ColumnValue& v, uint64_t x) { return v.version < x; });
+  size_t b = 0;
+  for (; it != col->values.end() && it->version < hi; ++it) {
+    while (b + 1 < blocks.size() && blocks[b + 1].first_version <= it->version) ++b;
+    std::optional<int64_t> k = order.key(it->str);
+    out[b] = std::max(*out[b], k ? *k : INT64_MAX);
+  }
+  return out;
+}
+
+Status SnapshotReader::ScanTopDesc(const ReadOptions& options, const std::vector<ColumnTest>& tests,
+                                   const ColumnOrder& order,
+                                   const std::function<std::optional<int64_t>()>& floor,
+                                   const RowVisitor& visit, TopKStats* stats) const {
+  ASSIGN_OR_RETURN(std::vector<SourcePrune> prunes, PrepareTests(tests, nullptr));
+  TopKStats local;
+  TopKStats& st = stats != nullptr ? *stats : local;
+  std::unordered_set<std::string> seen;
+  RowVisitor counted = [&](json::Value row, const PageKey& key) {
+    ++st.rows_decoded;
+    return visit(std::move(row), key);
+  };
+  // Visits row `id` (all its sources) once; false when `visit` asked to stop.
+  auto visit_id = [&](std::string id) -> Result<bool> {
+    if (!seen.insert(id).second) return true;
+    std::vector<Cursor> cursors = CursorsOf(id);
+    std::vector<Cursor*> group;
+    for (Cursor& c : cursors) {
+      if (c.src->mem != nullptr ? c.row.is_comment : c.src->seg->row(c.ord).is_comment()) return true;
+      group.push_back(&c);
     }
-    if (skip) continue;
-    ASSIGN_OR_RETURN(std::optional<json::Value> row, Present(id, std::move(versions), options));
-    if (row && !visit(std::move(*row), key)) return Status::Ok();
+    if (group.empty()) return true;
+    return VisitGroup(group, options, tests, prunes, counted, nullptr);
+  };
+  struct Unit {
+    int64_t bound;
+    size_t source, block;
+  };
+  std::vector<Unit> units;
+  for (size_t s = 0; s < sources_.size(); ++s) {
+    const Source& src = sources_[s];
+    if (src.mem != nullptr) {
+      MemRow row;
+      for (std::optional<PageKey> k; src.mem->NextRow(container_, k, &row); k = row.key) {
+        ASSIGN_OR_RETURN(bool more, visit_id(row.id));
+        if (!more) return Status::Ok();
+      }
+      continue;
+    }
+    std::vector<std::optional<int64_t>> bounds;
+    if (HasColumns(*src.seg)) {
+      ASSIGN_OR_RETURN(bounds, BlockBounds(src, order));
+    } else {  // every block unbounded
+      bounds.assign(src.seg->blocks().size(), std::optional<int64_t>(INT64_MAX));
+    }
+    for (size_t b = 0; b < bounds.size(); ++b) {
+      if (bounds[b]) units.push_back(Unit{*bounds[b], s, b});
+    }
+  }
+  std::stable_sort(units.begin(), units.end(),
+                   [](const Unit& a, const Unit& b) { return a.bound > b.bound; });
+  st.blocks = units.size();
+  for (const Unit& u : units) {
+    std::optional<int64_t> f = floor();
+    if (f && *f > u.bound) {
+      st.stopped_early = true;
+      return Status::Ok();
+    }
+    ++st.blocks_read;
+    const segment::Reader& seg = *sources_[u.source].seg;
+    const segment::ContainerEntry& ce = seg.containers()[sources_[u.source].c];
+    const std::vector<segment::BlockEntry>& blocks = seg.blocks();
+    uint64_t first = blocks[u.block].first_version;
+    uint64_t end = u.block + 1 < blocks.size() ? blocks[u.block + 1].first_version : UINT64_MAX;
+    // The container's rows are in version order: the first one ending after `first`.
+    uint32_t lo = ce.first_row, hi = ce.first_row + ce.row_count;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      const segment::RowEntry& r = seg.row(mid);
+      if (r.first_version + r.version_count <= first) lo = mid + 1; else hi = mid;
+    }
+    for (uint32_t r = lo; r < ce.first_row + ce.row_count && seg.row(r).first_version < end; ++r) {
+      if (seg.row(r).is_comment()) continue;
+      ASSIGN_OR_RETURN(bool more, visit_id(std::string(seg.row(r).id)));
+      if (!more) return Status::Ok();
+    }
   }
   return Status::Ok();
 }

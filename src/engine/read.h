@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -69,6 +70,22 @@ struct PruneStats {
   uint64_t rows_skipped = 0;    // rows a scan skipped undecoded (every source agreeing)
 };
 
+// The order of a top-k scan: a string column's values as integers that order
+// as the caller's sort does (a timestamp's instant).
+struct ColumnOrder {
+  std::string column;  // a string column, e.g. "created"
+  // A value's key; nullopt when it has none (its block is read up front).
+  std::function<std::optional<int64_t>(std::string_view value)> key;
+};
+
+// What a top-k scan did (EXPLAIN, result stats).
+struct TopKStats {
+  uint64_t blocks = 0;       // blocks of the container's segment rows, keyed or not
+  uint64_t blocks_read = 0;  // of them, blocks whose rows were visited
+  uint64_t rows_decoded = 0; // rows folded and visited (memtable rows included)
+  bool stopped_early = false;
+};
+
 class SnapshotReader {
  public:
   SnapshotReader(std::shared_ptr<const Snapshot> snapshot, std::string container);
@@ -83,6 +100,20 @@ class SnapshotReader {
   Status ScanPruned(const ReadOptions& options, const std::optional<PageKey>& after,
                     const std::vector<ColumnTest>& tests, const RowVisitor& visit,
                     PruneStats* stats) const;
+  // For a top-k by `order` descending: visits the rows that may pass `tests`
+  // (as ScanPruned), each once, in no particular order: first every memtable
+  // row and the rows of segments without columns or of blocks holding a value
+  // without a key, then the rows of the other blocks by their highest key,
+  // descending. Before each of those blocks `floor()` gives the key of the
+  // caller's worst kept row (nullopt: keep going); when it is greater than the
+  // block's highest key the scan ends: a row's folded value is one of its
+  // versions' values or absent, and every version of a row not yet visited is
+  // in a block not yet read. Contract: the column's path holds a string or
+  // nothing in every write (ingest validates `created` so): other values are
+  // not in the column and are not bounded.
+  Status ScanTopDesc(const ReadOptions& options, const std::vector<ColumnTest>& tests,
+                     const ColumnOrder& order, const std::function<std::optional<int64_t>()>& floor,
+                     const RowVisitor& visit, TopKStats* stats) const;
   // The segment-side counts of ScanPruned() (no row is decoded).
   Result<PruneStats> EstimatePrune(const std::vector<ColumnTest>& tests) const;
   // The row `id` (folded, materialized), or nullopt when it does not exist
@@ -134,6 +165,17 @@ class SnapshotReader {
   bool NewestGroup(std::vector<Cursor>& cursors, std::vector<Cursor*>* group) const;
   bool GroupMayMatch(const std::vector<Cursor*>& group, const std::vector<ColumnTest>& tests,
                      const std::vector<SourcePrune>& prunes) const;
+  // Folds and visits the row whose cursors are `group` unless as_of or the
+  // tests rule it out; false when `visit` asked to stop.
+  Result<bool> VisitGroup(const std::vector<Cursor*>& group, const ReadOptions& options,
+                          const std::vector<ColumnTest>& tests,
+                          const std::vector<SourcePrune>& prunes, const RowVisitor& visit,
+                          PruneStats* stats) const;
+  // The cursors of row `id` in every source (one per source holding it).
+  std::vector<Cursor> CursorsOf(const std::string& id) const;
+  // Per block of segment source `s`: its highest key over the container's
+  // values, INT64_MAX when some value has none, nullopt when it has no value.
+  Result<std::vector<std::optional<int64_t>>> BlockBounds(const Source& s, const ColumnOrder& order) const;
   Result<bool> LiveGroup(const std::vector<Cursor*>& group, std::optional<uint64_t> as_of) const;
 
   std::shared_ptr<const Snapshot> snapshot_;

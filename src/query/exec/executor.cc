@@ -64,6 +64,13 @@ std::string IdOf(const json::Value& row) {
   return id != nullptr && id->is_string() ? id->as_string() : "";
 }
 
+json::Value TopKJson(const engine::TopKStats& s) {
+  return json::Object{{"blocks", static_cast<int64_t>(s.blocks)},
+                      {"blocks_read", static_cast<int64_t>(s.blocks_read)},
+                      {"rows_decoded", static_cast<int64_t>(s.rows_decoded)},
+                      {"stopped_early", s.stopped_early}};
+}
+
 }  // namespace
 
 std::string RootOf(const json::Value& row) {
@@ -195,14 +202,21 @@ Result<Page> Executor::TakePage(std::vector<Candidate> cands) {
 }
 
 Status Executor::ScanFiltered(
-    const std::function<Status(json::Value, const engine::PageKey&)>& fn) {
+    const std::function<Status(json::Value, const engine::PageKey&)>& fn,
+    const std::function<std::optional<int64_t>()>* floor) {
   Status st;
-  Status scan =
-      access_.source->Scan(std::nullopt, [&](json::Value row, const engine::PageKey& key) {
-        st = budget_.Tick();
-        if (st.ok() && Keep(row)) st = fn(std::move(row), key);
-        return st.ok();
-      });
+  RowVisitor visit = [&](json::Value row, const engine::PageKey& key) {
+    st = budget_.Tick();
+    if (st.ok() && Keep(row)) st = fn(std::move(row), key);
+    return st.ok();
+  };
+  Status scan;
+  if (floor != nullptr && access_.top_k) {
+    top_k_.emplace();
+    scan = access_.source->ScanTop(*floor, visit, &*top_k_);
+  } else {
+    scan = access_.source->Scan(std::nullopt, visit);
+  }
   RETURN_IF_ERROR(st);
   return scan;
 }
@@ -255,6 +269,13 @@ Result<Page> Executor::RunSpansSorted() {
   };
   std::vector<Candidate> heap;  // max-heap by position: the front is the last row kept
   size_t keep = static_cast<size_t>(q_.limit) + 1;
+  // A top_k_scan (sort: created desc) may stop once the last row kept
+  // outranks every row not visited: only with `keep` rows held.
+  std::function<std::optional<int64_t>()> floor = [&]() -> std::optional<int64_t> {
+    if (heap.size() < keep) return std::nullopt;
+    const json::Value& v = heap.front().pos.keys[0];
+    return v.is_string() ? CreatedKey(v.as_string()) : std::nullopt;
+  };
   RETURN_IF_ERROR(ScanFiltered([&](json::Value row, const engine::PageKey& key) -> Status {
     std::string id = IdOf(row);
     if (by_count ? !sample_set.count(id) : !SampledByRate(id)) return Status::Ok();
@@ -271,7 +292,7 @@ Result<Page> Executor::RunSpansSorted() {
       heap.pop_back();
     }
     return Status::Ok();
-  }));
+  }, &floor));
   return TakePage(std::move(heap));
 }
 
@@ -345,6 +366,7 @@ Result<QueryResult> Executor::Run() {
   out.snapshot_xact = *opts_.read.as_of;
   out.stats = json::Object{{"rows_visited", static_cast<int64_t>(budget_.rows_visited())},
                            {"peak_bytes_held", static_cast<int64_t>(budget_.peak_bytes())}};
+  if (top_k_) out.stats.as_object().set("top_k", TopKJson(*top_k_));
   return out;
 }
 
@@ -363,7 +385,15 @@ json::Value Explain(const engine::Engine& engine, const std::string& container, 
   ctx.now_micros = options.now_micros;  // 0: the clock
   ctx.tz_offset_minutes = options.tz_offset_minutes;
   AccessPlan access = ChooseAccess(std::move(reader), read, q, &ctx);
-  return ExplainPlan(q, access, container);
+  json::Value plan = ExplainPlan(q, access, container);
+  if (!access.top_k) return plan;
+  // What the top-k scan reads depends on the data: run it and show its counts.
+  Result<QueryResult> ran = Execute(engine, container, q, options);
+  const json::Value* top_k = ran.ok() ? ran->stats.find("top_k") : nullptr;
+  json::Value described = *plan.find("access");
+  described.as_object().set("ran", top_k != nullptr ? *top_k : json::Value(ran.status().message()));
+  plan.as_object().set("access", std::move(described));
+  return plan;
 }
 
 json::Value InferSchema(const json::Array& rows) {

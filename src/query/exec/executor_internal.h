@@ -52,7 +52,10 @@ class Executor {
   // --- spans (executor.cc) ---
   Result<Page> RunSpansStreamed();
   Result<Page> RunSpansSorted();
-  Status ScanFiltered(const std::function<Status(json::Value, const engine::PageKey&)>& fn);
+  // Rows of the access path that pass the filter. With `floor`, a top_k_scan
+  // may stop early (RowSource::ScanTop) and counts into top_k_.
+  Status ScanFiltered(const std::function<Status(json::Value, const engine::PageKey&)>& fn,
+                      const std::function<std::optional<int64_t>()>* floor = nullptr);
   Result<std::unordered_set<std::string>> SampleByCount(
       const std::vector<std::pair<std::string, engine::PageKey>>& keys) const;
 
@@ -87,6 +90,7 @@ class Executor {
   std::vector<std::unordered_set<std::string>> span_sets_;
   std::optional<Position> after_;
   std::unordered_map<std::string, TraceInfo> traces_;
+  std::optional<engine::TopKStats> top_k_;  // set when a top_k_scan ran
 };
 
 // The trace a span belongs to: its root_span_id (else its id).

@@ -174,10 +174,33 @@ class PrunedScanSource : public RowSource {
     return out;
   }
 
- private:
+ protected:
   Reader reader_;
   engine::ReadOptions read_;
   std::vector<engine::ColumnTest> tests_;
+};
+
+// Rows by their newest `created`, stopping once the caller's kept rows
+// outrank the rest; Scan() is the pruned scan.
+class TopKSource : public PrunedScanSource {
+ public:
+  using PrunedScanSource::PrunedScanSource;
+
+  Status ScanTop(const std::function<std::optional<int64_t>()>& floor, const RowVisitor& visit,
+                 engine::TopKStats* stats) const override {
+    engine::ColumnOrder order{"created", [](std::string_view v) { return CreatedKey(v); }};
+    return reader_->ScanTopDesc(read_, tests_, order, floor, visit, stats);
+  }
+  json::Value Describe() const override {
+    json::Array columns;
+    for (const engine::ColumnTest& t : tests_) columns.push_back(json::Value(t.column));
+    return json::Object{{"type", "top_k_scan"},
+                        {"column", "created"},
+                        {"order", "desc"},
+                        {"columns", std::move(columns)},
+                        {"decodes", "memtable rows, then segment blocks by their newest created "
+                                    "until the rows kept outrank every block left"}};
+  }
 };
 
 const std::string& OpOf(const json::Value& node) {
@@ -392,13 +415,18 @@ engine::ColumnTest MakeColumnTest(const std::string& column, const std::string& 
   return t;
 }
 
-json::Value SortDescription(const Query& q) {
+json::Value SortDescription(const Query& q, const AccessPlan& access) {
   if (q.aggregated()) return q.sort.empty() ? "dimensions ascending" : "top_k over groups";
   if (q.sort.empty()) return "newest first (access order, streamed)";
+  if (access.top_k) return "top_k (limit + 1 rows held; the scan stops once they outrank the rest)";
   return "top_k (limit + 1 rows held)";
 }
 
 }  // namespace
+
+std::optional<int64_t> CreatedKey(std::string_view created) {
+  return LooksLikeTimestamp(created) ? ParseTimestamp(created) : std::nullopt;
+}
 
 std::unique_ptr<RowSource> FullScan(Reader reader, engine::ReadOptions read) {
   return std::make_unique<FullScanSource>(std::move(reader), read);
@@ -426,14 +454,25 @@ std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter,
 
 namespace {
 
+// Whether `q` keeps the first rows of `created` descending: a top_k_scan can
+// serve it (spans shape, one sort key, a limit, no sample by count).
+bool IsTopKByCreated(const Query& q) {
+  return q.shape == Shape::kSpans && !q.aggregated() && q.sort.size() == 1 && q.sort[0].desc &&
+         PathText(q.sort[0].expr) == "created" && SimpleField(q.sort[0].expr) == "created" &&
+         q.limit > 0 && !(q.sample && !q.sample->by_rate);
+}
+
 std::unique_ptr<RowSource> SourceFor(Reader reader, const engine::ReadOptions& read,
                                      const IndexCandidate* chosen,
-                                     const std::vector<IndexCandidate*>& ranges) {
+                                     const std::vector<IndexCandidate*>& ranges, bool top_k) {
+  std::vector<engine::ColumnTest> tests;
+  for (const IndexCandidate* c : ranges) {
+    tests.push_back(MakeColumnTest(c->field, c->keys[0], *c->detail.find("bound")));
+  }
+  if (chosen == nullptr && top_k) {
+    return std::make_unique<TopKSource>(std::move(reader), read, std::move(tests));
+  }
   if (chosen == nullptr && !ranges.empty()) {
-    std::vector<engine::ColumnTest> tests;
-    for (const IndexCandidate* c : ranges) {
-      tests.push_back(MakeColumnTest(c->field, c->keys[0], *c->detail.find("bound")));
-    }
     return std::make_unique<PrunedScanSource>(std::move(reader), read, std::move(tests));
   }
   if (chosen == nullptr) return FullScan(std::move(reader), read);
@@ -477,7 +516,11 @@ AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Qu
       c.why = "another path is narrower";
     }
   }
-  plan.source = SourceFor(reader, read, chosen, ranges);
+  // With column tests the pruned scan stays: it skips rows without looking
+  // them up in every source, which the top-k scan must do for each row of a
+  // block it reads (measured: slower unless the tests keep most rows).
+  plan.top_k = chosen == nullptr && ranges.empty() && IsTopKByCreated(q);
+  plan.source = SourceFor(reader, read, chosen, ranges, plan.top_k);
   plan.narrowed = chosen != nullptr || !ranges.empty();
   plan.full = FullScan(std::move(reader), read);
   return plan;
@@ -496,7 +539,7 @@ json::Value ExplainPlan(const Query& q, const AccessPlan& access, const std::str
   if (q.filter.is_object() && q.filter.Dump().find("any_span") != std::string::npos) ++passes;
   if (q.sample && !q.sample->by_rate && q.shape == Shape::kSpans) ++passes;
   json::Object steps{{"filter", q.filter.is_null() ? json::Value("none") : json::Value("per row")},
-                     {"sort", SortDescription(q)},
+                     {"sort", SortDescription(q, access)},
                      {"limit", q.limit}};
   if (q.shape != Shape::kSpans) {
     steps.set("load_traces", "root_span_lookup per chosen trace (up to " +

@@ -15,6 +15,10 @@
 //  * pruned_scan: the full scan, skipping rows whose segment
 //    columns / memtable writes rule out a comparison of a column (created,
 //    span_attributes.type/name, metrics.*, scores.*) with a constant.
+//  * top_k_scan: for `sort: created desc` with a limit (spans shape, no
+//    narrower path, no column test): memtable rows, then segment blocks by
+//    their newest `created`, until the rows kept outrank every block left
+//    (ScanTop).
 #pragma once
 
 #include <functional>
@@ -40,6 +44,15 @@ class RowSource {
   // returns false. A storage error ends the scan and is returned.
   virtual Status Scan(const std::optional<engine::PageKey>& after,
                       const RowVisitor& visit) const = 0;
+  // For a top-k: visits candidates in any order, and may stop once `floor()`
+  // (the CreatedKey of the caller's worst kept row; nullopt: none yet) is
+  // greater than every row not visited can be. This default is Scan().
+  virtual Status ScanTop(const std::function<std::optional<int64_t>()>& floor,
+                         const RowVisitor& visit, engine::TopKStats* stats) const {
+    (void)floor;
+    (void)stats;
+    return Scan(std::nullopt, visit);
+  }
   // For EXPLAIN: {"type": …, …}.
   virtual json::Value Describe() const = 0;
 };
@@ -51,6 +64,11 @@ std::unique_ptr<RowSource> IdLookup(Reader reader, engine::ReadOptions read,
                                     std::vector<std::string> ids);
 std::unique_ptr<RowSource> RootLookup(Reader reader, engine::ReadOptions read,
                                       std::vector<std::string> roots);
+
+// The key a top_k_scan orders `created` values by: the instant of a string
+// that looks like a timestamp (the sort compares two such as instants), else
+// nullopt.
+std::optional<int64_t> CreatedKey(std::string_view created);
 
 // At most this many keys make a lookup path worth it over a scan.
 inline constexpr size_t kMaxLookupKeys = 1000;
@@ -74,6 +92,7 @@ std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter,
 struct AccessPlan {
   std::unique_ptr<RowSource> source;  // for the filter
   std::unique_ptr<RowSource> full;    // every row (passes that ignore the filter)
+  bool top_k = false;     // `source` is a top_k_scan: use ScanTop
   bool narrowed = false;  // `source` may skip rows the filter rejects (not a full scan)
   std::vector<IndexCandidate> candidates;
 };
