@@ -157,6 +157,7 @@ class Segmenter {
   void FlushCjk();
   void AddIdentifier(size_t b, size_t e);
   void CloseJoin();
+  bool RepeatsAtItsPosition(size_t i) const;
   size_t Split(size_t b, size_t e, int level);
   bool HasSeparator(size_t b, size_t e, int level) const;
   std::vector<size_t> CamelCuts(size_t b, size_t e, size_t max) const;
@@ -380,9 +381,22 @@ void Segmenter::CloseJoin() {
     std::stable_sort(held_.begin(), held_.end(),
                      [](const Token& a, const Token& b) { return a.position < b.position; });
   }
-  for (const Token& t : held_) sink_(t);
+  for (size_t i = 0; i < held_.size(); ++i) {
+    if (!RepeatsAtItsPosition(i)) sink_(held_[i]);
+  }
   held_.clear();
   gap_chars_ = 0;
+}
+
+// Whether held_[i] repeats the term of an earlier token at its position: a
+// compound whose ignorable characters fold away leaves one of its words (e.g.
+// "a<soft hyphen><diacritic>"), and a term comes out once per position.
+// REQUIRES: held_ sorted by position.
+bool Segmenter::RepeatsAtItsPosition(size_t i) const {
+  for (size_t j = i; j-- > 0 && held_[j].position == held_[i].position;) {
+    if (held_[j].term == held_[i].term) return true;
+  }
+  return false;
 }
 
 // Splits [b, e) at the separators of `level` and recurses into the parts;

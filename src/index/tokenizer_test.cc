@@ -254,16 +254,21 @@ TEST(Tokenizer, QueryKeepsOnlyWords) {
 }
 
 TEST(Tokenizer, PositionsPerTermIncrease) {
-  std::map<std::string, uint32_t> last;
   std::string text;
   for (int i = 0; i < 50; ++i) text += "a.b a_b aB 北京 a-b-a.b ";
-  Tokenize(text, [&](const Token& t) {
-    auto it = last.find(t.term);
-    if (it != last.end()) {
-      EXPECT_LT(it->second, t.position) << t.term;
-    }
-    last[t.term] = t.position;
-  });
+  // Found by tokenizer_fuzz: a compound whose soft hyphen and diacritic fold
+  // away equals its first word; it must not repeat that word's position.
+  const std::string folded_compound = "\xd8\xa3\xc2\xad\xd9\x8e\xd9\xd8\xaf\x91 \xd8\xa3\xc2\xad";
+  for (const std::string& s : {text, folded_compound}) {
+    std::map<std::string, uint32_t> last;
+    Tokenize(s, [&](const Token& t) {
+      auto it = last.find(t.term);
+      if (it != last.end()) {
+        EXPECT_LT(it->second, t.position) << t.term;
+      }
+      last[t.term] = t.position;
+    });
+  }
 }
 
 bool ValidUtf8(const std::string& s) {

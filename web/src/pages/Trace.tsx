@@ -29,8 +29,12 @@ function buildTree(spans: any[]): Node[] {
     else roots.push(n);
   }
   const start = (n: Node) => n.span.metrics?.start ?? 0;
+  // Spans come newest first (by first write): among spans that started in the
+  // same millisecond, the one written first comes first.
+  const written = new Map<Node, number>();
+  [...nodes.values()].forEach((n, i) => written.set(n, -i));
   const order = (list: Node[], depth: number) => {
-    list.sort((a, b) => start(a) - start(b));
+    list.sort((a, b) => start(a) - start(b) || written.get(a)! - written.get(b)!);
     for (const n of list) {
       n.depth = depth;
       order(n.children, depth + 1);
