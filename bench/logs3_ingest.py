@@ -7,7 +7,8 @@ usage: logs3_ingest.py --url http://127.0.0.1:8000 --key KEY --spans FILE.jsonl
 Rows come from the shared workload generator (bench/gen_spans.py output); every project id in
 the file is mapped to a project registered on the server. Batches hold at most --batch rows and
 at most --max-batch-bytes of row JSON (the SDK's limit is half the advertised payload size).
-Each client keeps one HTTP/1.1 connection alive. Prints spans/s and MB/s of row JSON.
+Each client keeps one HTTP/1.1 connection alive. A 503 (ingest ahead of sealing) is retried
+after its Retry-After, as the SDKs retry. Prints spans/s and MB/s of row JSON.
 bench/harness/spanlake.py imports register_projects() and ingest() from here.
 """
 import argparse
@@ -19,14 +20,46 @@ import time
 import urllib.parse
 
 
+class Busy(RuntimeError):
+    """A 503: the server is busy (ingest ahead of sealing); retry after `retry_after` seconds."""
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def post(conn, path, key, body):
     conn.request("POST", path, body=body, headers={
         "Authorization": f"Bearer {key}", "Content-Type": "application/json"})
     resp = conn.getresponse()
     data = resp.read()
+    if resp.status == 503:
+        try:
+            retry_after = float(resp.getheader("Retry-After", "1"))
+        except ValueError:
+            retry_after = 1.0
+        raise Busy(f"{path} -> 503: {data[:300]!r}", retry_after)
     if resp.status != 200:
         raise RuntimeError(f"{path} -> {resp.status}: {data[:300]!r}")
     return json.loads(data)
+
+
+MAX_BUSY_SECONDS = 600  # give up when one batch is refused this long
+
+
+def post_retrying(conn, path, key, body, counters):
+    """post(), retried after Retry-After while the server answers 503 (a refused request
+    is not applied, so resending it is safe); counts the retries in counters["retries_503"]."""
+    waited = 0.0
+    while True:
+        try:
+            return post(conn, path, key, body)
+        except Busy as e:
+            if waited >= MAX_BUSY_SECONDS:
+                raise
+            counters["retries_503"] += 1
+            time.sleep(e.retry_after)
+            waited += e.retry_after
 
 
 def batches(lines, project_map, max_rows, max_bytes):
@@ -71,6 +104,7 @@ def ingest(url, key, lines, project_map, clients=4, max_rows=100, max_bytes=5 * 
         work.put("{\"rows\":[" + ",".join(batch) + "],\"api_version\":2}")
         total_bytes += size
     errors = []
+    counters = {"retries_503": 0}  # += under the GIL is enough for a count
 
     def client():
         c = http.client.HTTPConnection(u.hostname, u.port, timeout=300)
@@ -80,7 +114,7 @@ def ingest(url, key, lines, project_map, clients=4, max_rows=100, max_bytes=5 * 
             except queue.Empty:
                 return
             try:
-                post(c, "/logs3", key, body)
+                post_retrying(c, "/logs3", key, body, counters)
             except Exception as e:  # report, do not hide
                 errors.append(str(e))
                 return
@@ -97,7 +131,8 @@ def ingest(url, key, lines, project_map, clients=4, max_rows=100, max_bytes=5 * 
     return {"spans": len(lines), "seconds": round(secs, 3),
             "spans_per_s": round(len(lines) / secs),
             "mb_per_s": round(total_bytes / secs / 1e6, 1),
-            "clients": clients, "batch": max_rows, "max_batch_bytes": max_bytes}
+            "clients": clients, "batch": max_rows, "max_batch_bytes": max_bytes,
+            "retries_503": counters["retries_503"]}
 
 
 def main():

@@ -37,6 +37,17 @@ class Client:
         self.local = threading.local()
 
     def request(self, method, path, body=None):
+        """One request; a 503 (ingest ahead of sealing) is retried after its Retry-After."""
+        for _ in range(600):
+            data, resp = self.request_once(method, path, body)
+            if resp.status != 503:
+                break
+            time.sleep(float(resp.getheader("Retry-After", "1")))
+        if resp.status != 200:
+            raise RuntimeError("%s %s -> %d: %s" % (method, path, resp.status, data[:300]))
+        return data, resp
+
+    def request_once(self, method, path, body):
         headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
         for attempt in (0, 1):  # a kept-alive connection the server closed: reconnect once
             conn = getattr(self.local, "conn", None)
@@ -53,8 +64,6 @@ class Client:
                 self.local.conn = None
                 if attempt:
                     raise
-        if resp.status != 200:
-            raise RuntimeError("%s %s -> %d: %s" % (method, path, resp.status, data[:300]))
         return data, resp
 
     def btql(self, query, explain=False, all_pages=False):

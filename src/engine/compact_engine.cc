@@ -193,33 +193,11 @@ void Engine::DeleteDue() {
   std::erase_if(manifest_.pending_deletes, [&](const PendingDelete& p) { return deleted.count(p.key) > 0; });
 }
 
-void Engine::KickCompactor() {
-  {
-    std::lock_guard k(compactor_mu_);
-    compactor_kick_ = true;
-  }
-  compactor_cv_.notify_all();
-}
-
-void Engine::CompactorLoop() {
-  auto backoff = std::chrono::seconds(1);
-  while (true) {
-    {
-      std::unique_lock l(compactor_mu_);
-      compactor_cv_.wait_for(l, backoff, [&] { return compactor_stop_ || compactor_kick_; });
-      if (compactor_stop_) return;
-      compactor_kick_ = false;
-    }
-    Result<bool> did = CompactStep();
-    DeleteDue();
-    if (did.ok()) {
-      backoff = std::chrono::seconds(1);
-      if (*did) KickCompactor();  // more may be due
-      continue;
-    }
-    LogWarn("compaction failed (inputs stay live; retrying): " + did.status().ToString());
-    backoff = std::min(backoff * 2, std::chrono::seconds(60));
-  }
+Result<bool> Engine::CompactorStep() {
+  Result<bool> did = CompactStep();
+  DeleteDue();
+  if (!did.ok()) LogWarn("compaction failed (inputs stay live; retrying): " + did.status().ToString());
+  return did;  // true: more may be due
 }
 
 }  // namespace spanlake::engine

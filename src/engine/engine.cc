@@ -57,26 +57,22 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
   engine->DeleteOrphans();
   engine->DeleteDue();
   engine->active_since_ = std::chrono::steady_clock::now();
-  if (options.background_seal) engine->sealer_ = std::thread([e = engine.get()] { e->SealerLoop(); });
+  if (engine->options_.max_frozen_bytes == 0) {
+    engine->options_.max_frozen_bytes = options.seal_bytes > UINT64_MAX / 4 ? UINT64_MAX : 4 * options.seal_bytes;
+  }
+  Engine* e = engine.get();
   if (options.background_compaction) {
-    engine->compactor_ = std::thread([e = engine.get()] { e->CompactorLoop(); });
+    e->compactor_ = std::make_unique<BackgroundWorker>([e] { return e->CompactorStep(); }, std::chrono::seconds(60));
+  }
+  if (options.background_seal) {
+    e->sealer_ = std::make_unique<BackgroundWorker>([e] { return e->SealerStep(); }, std::chrono::seconds(30));
   }
   return engine;
 }
 
 Engine::~Engine() {
-  {
-    std::lock_guard l(sealer_mu_);
-    stop_ = true;
-  }
-  sealer_cv_.notify_all();
-  if (sealer_.joinable()) sealer_.join();
-  {
-    std::lock_guard l(compactor_mu_);
-    compactor_stop_ = true;
-  }
-  compactor_cv_.notify_all();
-  if (compactor_.joinable()) compactor_.join();
+  sealer_.reset();  // first: a seal kicks the compactor
+  compactor_.reset();
 }
 
 Status Engine::OpenStore() {
@@ -191,7 +187,30 @@ std::optional<InheritedKey> Engine::InheritedKeyOf(const Snapshot& snap, const s
   return std::nullopt;
 }
 
+// Waits while frozen memtables hold more than max_frozen_bytes, so that
+// ingest faster than sealing cannot grow memory without bound. Called
+// before the WAL append: a refused write leaves no trace.
+Status Engine::WaitForRoom() {
+  std::unique_lock l(room_mu_);
+  auto room = [&] { return frozen_bytes_ < options_.max_frozen_bytes; };
+  if (room()) return Status::Ok();
+  auto start = std::chrono::steady_clock::now();
+  ++write_stalls_;
+  ++writes_stalled_now_;
+  bool ok = room_cv_.wait_for(l, options_.max_write_stall, room);
+  --writes_stalled_now_;
+  write_stall_ms_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::steady_clock::now() - start).count());
+  if (ok) return Status::Ok();
+  ++writes_refused_;
+  return Status::Unavailable(
+      "ingest is ahead of sealing: " + std::to_string(frozen_bytes_ >> 20) + " MiB of writes wait to be " +
+      "sealed into segments (limit " + std::to_string(options_.max_frozen_bytes >> 20) +
+      " MiB, --max-unsealed-mb); nothing of this request was written, retry later");
+}
+
 Result<uint64_t> Engine::Write(std::vector<RowWrite> rows) {
+  RETURN_IF_ERROR(WaitForRoom());
   std::string payload = EncodeTransaction(rows);
   uint64_t xact, seq, ticket;
   {

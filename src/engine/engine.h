@@ -14,6 +14,14 @@
 // the WAL files it covers. Frozen memtables stay readable until their
 // segment is published. See docs/architecture.md and docs/formats/.
 //
+// Backpressure: the WAL bytes held in frozen memtables are bounded
+// (Options::max_frozen_bytes). A Write() arriving past the bound waits for a
+// seal to make room, at most Options::max_write_stall, then fails
+// Unavailable (HTTP 503, retryable) before touching the WAL: a refused
+// transaction is not written anywhere. The sealer builds up to seal_threads
+// frozen memtables at once but publishes their manifests oldest first, so
+// the manifest's WAL high-water mark only rises.
+//
 // Compaction (compact_engine.cc): a background thread (or Compact()) merges
 // runs of adjacent segments as compact_policy.h plans, folding history older
 // than history_seconds and purging rows past retention, and publishes a
@@ -47,6 +55,7 @@
 #include "engine/manifest.h"
 #include "engine/memtable.h"
 #include "engine/read.h"
+#include "engine/worker.h"
 #include "engine/xact.h"
 #include "io/object_store.h"
 #include "segment/builder.h"
@@ -65,6 +74,12 @@ struct Options {
   uint64_t seal_bytes = 64 << 20;  // freeze the memtable past this many WAL payload bytes
   uint64_t seal_seconds = 60;      // ... or when its first write is this old (0: never)
   bool background_seal = true;     // false: only Seal() writes segments (tests)
+  // Bound on the WAL payload bytes of frozen, not yet sealed memtables;
+  // writes past it stall, then fail (see above). 0: 4 × seal_bytes.
+  uint64_t max_frozen_bytes = 0;
+  std::chrono::milliseconds max_write_stall{10000};
+  // Frozen memtables built into segments concurrently (one thread each).
+  int seal_threads = 2;
   size_t block_cache_bytes = 256 << 20;
   size_t segment_block_bytes = 256 << 10;
 
@@ -91,6 +106,11 @@ struct EngineStats {
   size_t frozen_memtables = 0;
   uint64_t seals = 0;         // segments published since Open()
   uint64_t seal_failures = 0;
+  uint64_t frozen_bytes = 0;      // WAL payload bytes in frozen memtables
+  uint64_t write_stalls = 0;      // writes that waited for a seal to make room
+  uint64_t write_stall_ms = 0;    // their total wait
+  uint64_t writes_refused = 0;    // writes that gave up waiting (Unavailable)
+  size_t writes_stalled_now = 0;  // writes waiting at this moment
   uint64_t compactions = 0;         // jobs published since Open()
   uint64_t compaction_failures = 0;
   uint64_t rows_expired = 0;        // by retention, since Open()
@@ -168,12 +188,19 @@ class Engine {
                                              const std::string& id) const;
   void FreezeLocked();  // REQUIRES: apply_mu_ held
   void MaybeFreezeByAge();
+  Status WaitForRoom();
   Status SealFrozen();
-  Status SealOne(const FrozenMemtable& f);
-  Result<std::string> BuildSegment(const FrozenMemtable& f, segment::BuildStats* stats) const;
+  struct BuiltSegment {
+    std::string bytes;
+    segment::BuildStats stats;
+    uint64_t min_row_ms = 0;
+  };
+  Result<BuiltSegment> BuildSegment(const FrozenMemtable& f) const;
+  std::vector<Result<BuiltSegment>> BuildAll(const std::vector<const FrozenMemtable*>& batch) const;
+  Status PublishSeal(const FrozenMemtable& f, BuiltSegment built);
   void Install(const FrozenMemtable& f, std::shared_ptr<segment::Reader> reader);
   void DeleteOldManifests(uint64_t current_seq);
-  void SealerLoop();
+  Result<bool> SealerStep();
 
   // compact_engine.cc
   struct Doomed {
@@ -190,8 +217,7 @@ class Engine {
                            int64_t now_ms);
   void InstallCompaction(const std::set<std::string>& gone, std::shared_ptr<segment::Reader> reader);
   void DeleteDue();
-  void CompactorLoop();
-  void KickCompactor();
+  Result<bool> CompactorStep();
 
   Options options_;
   std::unique_ptr<io::ObjectStore> owned_store_;
@@ -213,11 +239,18 @@ class Engine {
   mutable std::mutex snap_mu_;  // guards snapshot_ (the pointer, not what it points to)
   std::shared_ptr<const Snapshot> snapshot_;
 
-  mutable std::mutex seal_mu_;  // one seal at a time; guards below
+  mutable std::mutex room_mu_;  // backpressure; guards below (a leaf lock)
+  std::condition_variable room_cv_;  // signalled when a seal installs
+  uint64_t frozen_bytes_ = 0;
+  uint64_t write_stalls_ = 0, write_stall_ms_ = 0, writes_refused_ = 0;
+  size_t writes_stalled_now_ = 0;
+
+  std::mutex sealing_mu_;       // one SealFrozen() pass at a time
+  mutable std::mutex seal_mu_;  // manifest publication (seals, compactions); guards below
   Manifest manifest_;
   uint64_t max_manifest_seq_ = 0;
   bool keep_orphans_ = false;
-  uint64_t seals_ = 0, seal_failures_ = 0;
+  std::atomic<uint64_t> seals_{0}, seal_failures_{0};
 
   std::mutex compact_mu_;  // one compaction job at a time; guards below
   std::map<std::string, int64_t> retention_checked_;  // segment key → last rewrite for retention
@@ -225,15 +258,9 @@ class Engine {
   mutable std::mutex doomed_mu_;
   std::vector<Doomed> doomed_;
 
-  std::mutex compactor_mu_;
-  std::condition_variable compactor_cv_;
-  bool compactor_stop_ = false, compactor_kick_ = false;
-  std::thread compactor_;
-
-  std::mutex sealer_mu_;
-  std::condition_variable sealer_cv_;
-  bool stop_ = false, kick_ = false;
-  std::thread sealer_;
+  // Last, so that they stop before the state they use goes.
+  std::unique_ptr<BackgroundWorker> compactor_;
+  std::unique_ptr<BackgroundWorker> sealer_;
 };
 
 // WAL payload encoding of a transaction's rows. See docs/formats/wal.md.

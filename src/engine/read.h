@@ -29,6 +29,7 @@ struct FrozenMemtable {
   std::shared_ptr<Memtable> mem;
   uint64_t high_water = 0;  // every xact <= this is in it or older data
   uint64_t frozen_ms = 0;   // when it was frozen: the segment's created_ms
+  uint64_t bytes = 0;       // WAL payload bytes it holds (backpressure)
 };
 
 // What a read sees: fixed when taken, so a seal never changes an in-flight

@@ -7,6 +7,7 @@
 //   5. release the WAL through the memtable's high-water mark
 //                                   crash before: Open skips records <= high water
 #include <algorithm>
+#include <thread>
 
 #include "base/log.h"
 #include "base/time.h"
@@ -45,18 +46,20 @@ int64_t MinRowTime(const Memtable& mem) {
 
 void Engine::FreezeLocked() {
   if (active_bytes_ == 0) return;
-  std::lock_guard l(snap_mu_);
-  auto next = std::make_shared<Snapshot>(*snapshot_);
-  next->frozen.insert(next->frozen.begin(),
-                      FrozenMemtable{next->active, visible_xact_, static_cast<uint64_t>(NowMillis())});
-  next->active = std::make_shared<Memtable>();
-  snapshot_ = std::move(next);
-  active_bytes_ = 0;
   {
-    std::lock_guard k(sealer_mu_);
-    kick_ = true;
+    std::lock_guard l(snap_mu_);
+    auto next = std::make_shared<Snapshot>(*snapshot_);
+    next->frozen.insert(next->frozen.begin(), FrozenMemtable{next->active, visible_xact_,
+                                                             static_cast<uint64_t>(NowMillis()), active_bytes_});
+    next->active = std::make_shared<Memtable>();
+    snapshot_ = std::move(next);
   }
-  sealer_cv_.notify_all();
+  {
+    std::lock_guard r(room_mu_);
+    frozen_bytes_ += active_bytes_;
+  }
+  active_bytes_ = 0;
+  if (sealer_) sealer_->Kick();
 }
 
 void Engine::MaybeFreezeByAge() {
@@ -74,21 +77,42 @@ Status Engine::Seal() {
   return SealFrozen();
 }
 
+// Builds the oldest few frozen memtables at once (building is CPU work and
+// const), then publishes them one by one, oldest first, so the manifest's
+// WAL high-water mark only rises. A failed build or publish stops the pass:
+// the memtables not published stay frozen and readable, and are retried.
 Status Engine::SealFrozen() {
-  std::lock_guard l(seal_mu_);
+  std::lock_guard l(sealing_mu_);
   while (true) {
     std::shared_ptr<const Snapshot> snap = current();
     if (snap->frozen.empty()) return Status::Ok();
-    Status st = SealOne(snap->frozen.back());  // oldest first: high water only rises
-    if (!st.ok()) {
-      ++seal_failures_;
-      return st;
+    size_t n = std::min(snap->frozen.size(), static_cast<size_t>(std::max(options_.seal_threads, 1)));
+    std::vector<const FrozenMemtable*> batch;  // oldest first
+    for (size_t i = 0; i < n; ++i) batch.push_back(&snap->frozen[snap->frozen.size() - 1 - i]);
+    std::vector<Result<BuiltSegment>> built = BuildAll(batch);
+    for (size_t i = 0; i < n; ++i) {
+      Status st = built[i].ok() ? PublishSeal(*batch[i], std::move(built[i]).value()) : built[i].status();
+      if (!st.ok()) {
+        ++seal_failures_;
+        return st;
+      }
+      ++seals_;
     }
-    ++seals_;
   }
 }
 
-Result<std::string> Engine::BuildSegment(const FrozenMemtable& f, segment::BuildStats* stats) const {
+std::vector<Result<Engine::BuiltSegment>> Engine::BuildAll(const std::vector<const FrozenMemtable*>& batch) const {
+  std::vector<Result<BuiltSegment>> out(batch.size(), Status::Internal("seal: segment not built"));
+  std::vector<std::thread> helpers;
+  for (size_t i = 1; i < batch.size(); ++i) {
+    helpers.emplace_back([this, &out, &batch, i] { out[i] = BuildSegment(*batch[i]); });
+  }
+  out[0] = BuildSegment(*batch[0]);
+  for (std::thread& t : helpers) t.join();
+  return out;
+}
+
+Result<Engine::BuiltSegment> Engine::BuildSegment(const FrozenMemtable& f) const {
   segment::Builder b({.block_bytes = options_.segment_block_bytes, .created_ms = f.frozen_ms});
   for (const std::string& name : f.mem->Containers()) {
     std::optional<ContainerInfo> info = f.mem->Info(name);
@@ -99,22 +123,26 @@ Result<std::string> Engine::BuildSegment(const FrozenMemtable& f, segment::Build
       RETURN_IF_ERROR(b.AddRow(in));
     }
   }
-  ASSIGN_OR_RETURN(std::string bytes, b.Finish());
-  *stats = b.stats();
-  return bytes;
+  BuiltSegment out;
+  ASSIGN_OR_RETURN(out.bytes, b.Finish());
+  out.stats = b.stats();
+  // Only retention reads it, and it costs a pass over the rows.
+  if (options_.retention_days > 0 || options_.retention) out.min_row_ms = static_cast<uint64_t>(MinRowTime(*f.mem));
+  return out;
 }
 
-Status Engine::SealOne(const FrozenMemtable& f) {
-  segment::BuildStats stats;
-  ASSIGN_OR_RETURN(std::string bytes, BuildSegment(f, &stats));
+// The commit of one seal, in the order the file comment gives.
+Status Engine::PublishSeal(const FrozenMemtable& f, BuiltSegment built) {
+  std::lock_guard l(seal_mu_);
   Manifest next = manifest_;
   next.seq = std::max(manifest_.seq, max_manifest_seq_) + 1;
   next.wal_high_water = f.high_water;
-  SegmentInfo info{SegmentKey(next.seq), bytes.size(), stats.rows, stats.versions,
+  const segment::BuildStats& stats = built.stats;
+  SegmentInfo info{SegmentKey(next.seq), built.bytes.size(), stats.rows, stats.versions,
                    stats.min_xact, stats.max_xact, stats.containers};
-  // Only retention reads it, and it costs a pass over the rows.
-  if (options_.retention_days > 0 || options_.retention) info.min_row_ms = static_cast<uint64_t>(MinRowTime(*f.mem));
-  RETURN_IF_ERROR(store_->Put(info.key, bytes).WithContext("seal: put " + info.key));
+  info.min_row_ms = built.min_row_ms;
+  RETURN_IF_ERROR(store_->Put(info.key, built.bytes).WithContext("seal: put " + info.key));
+  built.bytes = std::string();  // the reader fetches what it needs; free the copy now
   ASSIGN_OR_RETURN(std::shared_ptr<segment::Reader> reader,
                    segment::Reader::Open(store_, info.key, info.bytes, cache_));
   next.segments.push_back(std::move(info));
@@ -136,6 +164,11 @@ void Engine::Install(const FrozenMemtable& f, std::shared_ptr<segment::Reader> r
   std::erase_if(next->frozen, [&](const FrozenMemtable& x) { return x.mem == f.mem; });
   next->segments.insert(next->segments.begin(), std::move(reader));
   snapshot_ = std::move(next);
+  {
+    std::lock_guard r(room_mu_);
+    frozen_bytes_ -= f.bytes;
+  }
+  room_cv_.notify_all();
 }
 
 // Old manifests are not needed for recovery; the newest few are kept for
@@ -149,25 +182,15 @@ void Engine::DeleteOldManifests(uint64_t current_seq) {
   }
 }
 
-void Engine::SealerLoop() {
-  auto backoff = std::chrono::seconds(1);
-  while (true) {
-    {
-      std::unique_lock l(sealer_mu_);
-      sealer_cv_.wait_for(l, backoff, [&] { return stop_ || kick_; });
-      if (stop_) return;
-      kick_ = false;
-    }
-    MaybeFreezeByAge();
-    Status st = SealFrozen();
-    if (st.ok()) {
-      if (options_.background_compaction) KickCompactor();
-      backoff = std::chrono::seconds(1);
-      continue;
-    }
+Result<bool> Engine::SealerStep() {
+  MaybeFreezeByAge();
+  Status st = SealFrozen();
+  if (!st.ok()) {
     LogWarn("seal failed (the memtable stays readable; retrying): " + st.ToString());
-    backoff = std::min(backoff * 2, std::chrono::seconds(30));
+    return st;
   }
+  if (compactor_) compactor_->Kick();
+  return false;
 }
 
 EngineStats Engine::stats() const {
@@ -176,8 +199,16 @@ EngineStats Engine::stats() const {
     std::lock_guard l(seal_mu_);
     s.manifest_seq = manifest_.seq;
     s.wal_high_water = manifest_.wal_high_water;
-    s.seals = seals_;
-    s.seal_failures = seal_failures_;
+  }
+  s.seals = seals_;
+  s.seal_failures = seal_failures_;
+  {
+    std::lock_guard r(room_mu_);
+    s.frozen_bytes = frozen_bytes_;
+    s.write_stalls = write_stalls_;
+    s.write_stall_ms = write_stall_ms_;
+    s.writes_refused = writes_refused_;
+    s.writes_stalled_now = writes_stalled_now_;
   }
   std::shared_ptr<const Snapshot> snap = current();
   s.segments = snap->segments.size();

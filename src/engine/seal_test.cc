@@ -328,5 +328,118 @@ TEST_F(SealTest, ManifestRoundTripAndCorruption) {
   EXPECT_FALSE(Manifest::Decode(bytes.substr(0, bytes.size() - 1)).ok());
 }
 
+// Backpressure and parallel sealing. Each write below is one row whose WAL
+// payload (about 80 bytes) passes seal_bytes, so every write freezes.
+Options SmallSeals(const std::string& dir, io::ObjectStore* store) {
+  return Options{.data_dir = dir, .sync = false, .object_store = store, .seal_bytes = 50,
+                 .background_seal = false, .max_frozen_bytes = uint64_t{1} << 40};
+}
+
+std::string Row(int i, int n) { return "{\"id\":\"r" + std::to_string(i) + "\",\"n\":" + std::to_string(n) + "}"; }
+
+// Waits (bounded) until `done` holds; asserts no duration.
+template <typename F>
+bool Eventually(F done) {
+  for (int i = 0; i < 3000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return done();
+}
+
+TEST_F(SealTest, WritesPastTheBoundStallUntilASealMakesRoom) {
+  Options o = SmallSeals(dir_, mem_.get());
+  o.max_frozen_bytes = 100;
+  o.max_write_stall = std::chrono::minutes(5);  // only the seal below ends the wait
+  auto e = Engine::Open(o).value();
+  e->Write({W(Row(0, 0))}).value();
+  e->Write({W(Row(1, 1))}).value();
+  ASSERT_GE(e->stats().frozen_bytes, 100u);
+  Result<uint64_t> third = Status::Internal("not run");
+  std::thread writer([&] { third = e->Write({W(Row(2, 2))}); });
+  ASSERT_TRUE(Eventually([&] { return e->stats().writes_stalled_now == 1; }));
+  ExpectRows(*e, {{"r0", 0}, {"r1", 1}});  // the stalled write is not visible yet
+  ASSERT_TRUE(e->Seal().ok());
+  writer.join();
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  ExpectRows(*e, {{"r0", 0}, {"r1", 1}, {"r2", 2}});
+  EngineStats st = e->stats();
+  EXPECT_EQ(st.write_stalls, 1u);
+  EXPECT_EQ(st.writes_refused, 0u);
+  EXPECT_EQ(st.writes_stalled_now, 0u);
+  EXPECT_LT(st.frozen_bytes, 100u);  // the third write's memtable, unless the seal took it too
+}
+
+TEST_F(SealTest, WhenSealingFailsStalledWritesAreRefusedAndLeaveNoTrace) {
+  faulty_->AddRule(io::FaultRule::FailFrom(io::kWriteOps, "segments/", 1));
+  Options o = SmallSeals(dir_, faulty_.get());
+  o.background_seal = true;  // it tries, and fails
+  o.max_frozen_bytes = 100;
+  o.max_write_stall = std::chrono::milliseconds(100);
+  {
+    auto e = Engine::Open(o).value();
+    e->Write({W(Row(0, 0))}).value();
+    e->Write({W(Row(1, 1))}).value();
+    Result<uint64_t> refused = e->Write({W(Row(2, 2)), W(Row(0, 9))});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), Code::kUnavailable);
+    EXPECT_NE(refused.status().message().find("ingest is ahead of sealing"), std::string::npos)
+        << refused.status().message();
+    ExpectRows(*e, {{"r0", 0}, {"r1", 1}});
+    EXPECT_EQ(e->stats().writes_refused, 1u);
+  }
+  faulty_->ClearRules();
+  o.background_seal = false;
+  auto e = Engine::Open(o).value();  // replays the WAL: the refused write is not in it
+  ExpectRows(*e, {{"r0", 0}, {"r1", 1}});
+  ASSERT_TRUE(e->Seal().ok());
+  ExpectRows(*Engine::Open(o).value(), {{"r0", 0}, {"r1", 1}});
+}
+
+TEST_F(SealTest, ParallelSealPublishesOldestFirst) {
+  Options o = SmallSeals(dir_, mem_.get());
+  o.seal_threads = 3;
+  auto e = Engine::Open(o).value();
+  uint64_t last = 0;
+  for (int n = 0; n < 7; ++n) last = e->Write({W(Row(n % 2, n))}).value();  // updates of r0, r1
+  ASSERT_EQ(e->stats().frozen_memtables, 7u);
+  ASSERT_TRUE(e->Seal().ok());
+  EXPECT_EQ(e->stats().seals, 7u);
+  LoadedManifest m = LoadLatestManifest(*mem_).value();
+  ASSERT_EQ(m.manifest.segments.size(), 7u);
+  EXPECT_EQ(m.manifest.wal_high_water, last);
+  for (size_t i = 1; i < m.manifest.segments.size(); ++i) {
+    EXPECT_LT(m.manifest.segments[i - 1].max_xact, m.manifest.segments[i].min_xact) << i;
+    EXPECT_LT(m.manifest.segments[i - 1].key, m.manifest.segments[i].key) << i;
+  }
+  ExpectRows(*e, {{"r0", 6}, {"r1", 5}});
+  e.reset();
+  ExpectRows(*Engine::Open(o).value(), {{"r0", 6}, {"r1", 5}});
+}
+
+// Two memtables built together; the second's segment put fails: the first
+// is published, the rest stay in the WAL, and a crash there loses nothing.
+TEST_F(SealTest, CrashBetweenTwoParallelBuildsLosesNothing) {
+  Options o = SmallSeals(dir_, faulty_.get());
+  o.seal_threads = 2;
+  uint64_t first = 0;
+  {
+    auto e = Engine::Open(o).value();
+    first = e->Write({W(Row(0, 0))}).value();
+    e->Write({W(Row(1, 1))}).value();
+    e->Write({W(Row(0, 2))}).value();
+    faulty_->AddRule(io::FaultRule::FailNth(io::Ops(io::StoreOp::kPut), "segments/", 2));
+    EXPECT_FALSE(e->Seal().ok());
+    ExpectRows(*e, {{"r0", 2}, {"r1", 1}});
+    EXPECT_EQ(e->stats().frozen_memtables, 2u);
+  }
+  faulty_->ClearRules();
+  LoadedManifest m = LoadLatestManifest(*mem_).value();
+  ASSERT_EQ(m.manifest.segments.size(), 1u);
+  EXPECT_EQ(m.manifest.wal_high_water, first);
+  auto e = Engine::Open(o).value();
+  ExpectRows(*e, {{"r0", 2}, {"r1", 1}});
+  ASSERT_TRUE(e->Seal().ok());
+  e.reset();
+  ExpectRows(*Engine::Open(o).value(), {{"r0", 2}, {"r1", 1}});
+}
+
 }  // namespace
 }  // namespace spanlake::engine

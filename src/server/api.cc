@@ -77,7 +77,12 @@ http::Response ErrorResponse(const Status& status) {
       status.code() == Code::kCorruption) {
     LogError(status.ToString());
   }
-  return http::Response::Error(HttpStatus(status.code()), status.message());
+  http::Response r = http::Response::Error(HttpStatus(status.code()), status.message());
+  // Every 503 is worth retrying soon: contention, or ingest ahead of sealing
+  // (the engine already stalled the write up to its limit). The Braintrust
+  // SDKs retry logs3 on 5xx with their own backoff; other clients read this.
+  if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
 http::Response JsonResponse(const json::Value& body, int status) {

@@ -115,7 +115,8 @@ class Api {
   std::unordered_map<std::string, ContainerInfo> container_cache_;
 };
 
-// Status → HTTP status and {"error": message}.
+// Status → HTTP status and {"error": message}; a 503 (Unavailable) also
+// carries Retry-After.
 http::Response ErrorResponse(const Status& status);
 http::Response JsonResponse(const json::Value& body, int status = 200);
 

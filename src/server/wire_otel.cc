@@ -81,9 +81,11 @@ http::Response Encoded(Encoding enc, int status, std::string proto, const json::
 }
 
 http::Response OtlpError(Encoding enc, const Status& st) {
-  int status = ErrorResponse(st).status;  // the one Status → HTTP mapping (and its logging)
-  return Encoded(enc, status, otel::EncodeStatusProto(GrpcCode(st.code()), st.message()),
-                 otel::EncodeStatusJson(GrpcCode(st.code()), st.message()));
+  http::Response plain = ErrorResponse(st);  // the one Status → HTTP mapping (and its logging)
+  http::Response r = Encoded(enc, plain.status, otel::EncodeStatusProto(GrpcCode(st.code()), st.message()),
+                             otel::EncodeStatusJson(GrpcCode(st.code()), st.message()));
+  r.headers = std::move(plain.headers);  // Retry-After on 503, which OTLP exporters honour
+  return r;
 }
 
 http::Response OtlpSuccess(Encoding enc, int64_t rejected, const std::string& message) {

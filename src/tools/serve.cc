@@ -35,6 +35,10 @@ constexpr const char* kServeHelp =
     "                                  (default DIR/store)\n"
     "  --seal-bytes N                  seal the memtable into a segment past N bytes (default 67108864)\n"
     "  --seal-seconds N                ... or when its oldest write is N seconds old (default 60; 0 = never)\n"
+    "  --max-unsealed-mb N             writes wait (then fail 503) while memtables waiting to be sealed\n"
+    "                                  hold N MiB of writes (default 0 = 4 x seal-bytes)\n"
+    "  --max-write-stall-seconds N     how long such a write waits before the 503 (default 10)\n"
+    "  --seal-threads N                memtables built into segments at once (default 2)\n"
     "  --compaction on|off             merge segments in the background (default on)\n"
     "  --compaction-fanout N           merge N adjacent segments of one size tier (default 4)\n"
     "  --compaction-max-bytes N        cap on a merged segment's input bytes (default 1073741824)\n"
@@ -55,7 +59,8 @@ struct Flags {
                                        {"seal-seconds", "60"}, {"compaction", "on"},
                                        {"compaction-fanout", "4"}, {"compaction-max-bytes", "1073741824"},
                                        {"history-days", "7"}, {"delete-grace-seconds", "600"},
-                                       {"retention-days", "0"}};
+                                       {"retention-days", "0"}, {"max-unsealed-mb", "0"},
+                                       {"max-write-stall-seconds", "10"}, {"seal-threads", "2"}};
 };
 
 Result<int64_t> ParseInt(const std::string& flag, const std::string& v, int64_t min) {
@@ -137,12 +142,25 @@ Status CompactionOptions(Flags& flags, engine::Options* o) {
   return Status::Ok();
 }
 
+Status BackpressureOptions(Flags& flags, engine::Options* o) {
+  ASSIGN_OR_RETURN(int64_t unsealed_mb, ParseInt("max-unsealed-mb", flags.f["max-unsealed-mb"], 0));
+  ASSIGN_OR_RETURN(int64_t stall, ParseInt("max-write-stall-seconds", flags.f["max-write-stall-seconds"], 0));
+  ASSIGN_OR_RETURN(int64_t threads, ParseInt("seal-threads", flags.f["seal-threads"], 1));
+  if (unsealed_mb > (int64_t{1} << 40)) return Status::InvalidArgument("--max-unsealed-mb is too large");
+  if (threads > 64) return Status::InvalidArgument("--seal-threads must be at most 64");
+  o->max_frozen_bytes = static_cast<uint64_t>(unsealed_mb) << 20;
+  o->max_write_stall = std::chrono::seconds(stall);
+  o->seal_threads = static_cast<int>(threads);
+  return Status::Ok();
+}
+
 Result<engine::Options> EngineOptions(Flags& flags, const std::string& data_dir) {
   engine::Options o{.data_dir = data_dir, .object_store_url = flags.f["object-store"]};
   ASSIGN_OR_RETURN(int64_t seal_bytes, ParseInt("seal-bytes", flags.f["seal-bytes"], 1));
   ASSIGN_OR_RETURN(int64_t seal_seconds, ParseInt("seal-seconds", flags.f["seal-seconds"], 0));
   o.seal_bytes = static_cast<uint64_t>(seal_bytes);
   o.seal_seconds = static_cast<uint64_t>(seal_seconds);
+  RETURN_IF_ERROR(BackpressureOptions(flags, &o));
   RETURN_IF_ERROR(CompactionOptions(flags, &o));
   return o;
 }
