@@ -73,6 +73,11 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
 Engine::~Engine() {
   sealer_.reset();  // first: a seal kicks the compactor
   compactor_.reset();
+  EngineStats s = stats();
+  if (s.write_stalls > 0) {
+    LogInfo("engine: " + std::to_string(s.write_stalls) + " writes waited for sealing (" +
+            std::to_string(s.write_stall_ms) + " ms in all), " + std::to_string(s.writes_refused) + " refused");
+  }
 }
 
 Status Engine::OpenStore() {
@@ -202,7 +207,9 @@ Status Engine::WaitForRoom() {
   write_stall_ms_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                 std::chrono::steady_clock::now() - start).count());
   if (ok) return Status::Ok();
-  ++writes_refused_;
+  if (writes_refused_++ % 100 == 0) {  // the first refusal, then every 100th
+    LogWarn("engine: refusing writes, sealing is behind (" + std::to_string(writes_refused_) + " so far)");
+  }
   return Status::Unavailable(
       "ingest is ahead of sealing: " + std::to_string(frozen_bytes_ >> 20) + " MiB of writes wait to be " +
       "sealed into segments (limit " + std::to_string(options_.max_frozen_bytes >> 20) +
