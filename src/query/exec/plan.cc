@@ -284,7 +284,7 @@ bool IsColumnPath(const json::Value& ident) {
 }
 
 // Adds the column names `node` reads to `out`; false when it reads anything
-// else (another field, `*` outside count(*), any_span).
+// else (another field, `*` outside count(*), any_span, search).
 bool CollectColumns(const json::Value& node, bool count_arg, std::set<std::string>& out) {
   if (node.is_array()) {
     for (const json::Value& e : node.as_array()) {
@@ -302,7 +302,9 @@ bool CollectColumns(const json::Value& node, bool count_arg, std::set<std::strin
     return true;
   }
   std::string fn = op == "function" ? FunctionName(node) : "";
-  if (fn == "any_span" || fn == "$any_span") return false;
+  // Functions that read more of the row than their arguments (search() reads
+  // every text field) need the decoded row.
+  if (fn == "any_span" || fn == "$any_span" || fn == "search") return false;
   for (const auto& [k, v] : node.as_object()) {
     if (k == "loc" || (k == "name" && op == "function")) continue;
     if (!CollectColumns(v, fn == "count", out)) return false;
