@@ -46,9 +46,13 @@ struct RowWrite {
   json::Object row;        // validated, control fields included
 };
 
+struct ColumnarRead;  // read.h
+
 struct ReadOptions {
   std::optional<uint64_t> as_of;  // fold only writes with xact <= as_of
   bool audit_log = false;         // include `audit_data`
+  // Set: a scan may build a row from segment columns (read.h, ColumnarRead).
+  std::shared_ptr<ColumnarRead> columnar;
 };
 
 using Version = segment::Version;

@@ -61,6 +61,51 @@ std::vector<uint8_t> MarkVersions(const segment::Reader& seg, const segment::Col
   return verdict;
 }
 
+// Versions holding a value the column lacks (exact columns list them) may pass.
+void MarkOthers(const segment::Reader& seg, const segment::Column& col, std::vector<bool>& pass,
+                std::vector<uint8_t>& verdict) {
+  const std::vector<segment::BlockEntry>& blocks = seg.blocks();
+  size_t b = 0;
+  for (uint64_t v : col.others) {
+    while (b + 1 < blocks.size() && blocks[b + 1].first_version <= v) ++b;
+    if (v < pass.size()) pass[v] = true;
+    if (b < verdict.size()) verdict[b] = 0;
+  }
+}
+
+// A metadata path is only known with the extras section: a segment without
+// it, or one that dropped the column, says nothing about the path.
+bool Unknowable(const segment::ColumnSet& cols, std::string_view column) {
+  return column.starts_with("metadata.") && !cols.Knows(column);
+}
+
+// Moves `at` to the first entry of `list` at or after version `v` (calls
+// come with rising `v`); true when that entry is `v`.
+template <typename T, typename Version>
+bool SeekVersion(const std::vector<T>& list, size_t& at, uint64_t v, Version version) {
+  while (at < list.size() && version(list[at]) < v) ++at;
+  return at < list.size() && version(list[at]) == v;
+}
+
+uint64_t Self(uint64_t v) { return v; }
+uint64_t OfValue(const segment::ColumnValue& c) { return c.version; }
+
+// Sets `row`[a][b] (or `row`[a] for a name without a dot) to `v`.
+void SetPath(json::Object& row, std::string_view name, json::Value v) {
+  size_t dot = name.find('.');
+  if (dot == std::string_view::npos) {
+    row.set(std::string(name), std::move(v));
+    return;
+  }
+  std::string head(name.substr(0, dot));
+  json::Value* obj = row.find(head);
+  if (obj == nullptr) {
+    row.set(head, json::Object{});
+    obj = row.find(head);
+  }
+  obj->as_object().set(std::string(name.substr(dot + 1)), std::move(v));
+}
+
 bool RangePasses(const std::vector<bool>& pass, uint64_t first, uint32_t count) {
   for (uint64_t v = first; v < first + count && v < pass.size(); ++v) {
     if (pass[v]) return true;
@@ -132,6 +177,15 @@ std::optional<json::Object> FoldVersions(std::vector<Version>& versions,
 struct SnapshotReader::SourcePrune {
   bool all = true;                      // no column information: every row may pass
   std::vector<std::vector<bool>> pass;  // [test][version ordinal] (segment sources)
+};
+
+// The columns of a ColumnarRead in one segment source, with the scan's place
+// in each list (rows are visited in ascending version order).
+struct SnapshotReader::SourceColumns {
+  std::shared_ptr<const segment::ColumnSet> set;
+  std::vector<const segment::Column*> cols;
+  bool exact = false;  // the segment knows every column's values (ColumnSet::Knows)
+  std::vector<size_t> at_value, at_int, at_other;
 };
 
 struct SnapshotReader::Cursor {
@@ -264,6 +318,8 @@ Status SnapshotReader::ScanPruned(const ReadOptions& options, const std::optiona
                                   const std::vector<ColumnTest>& tests, const RowVisitor& visit,
                                   PruneStats* stats) const {
   ASSIGN_OR_RETURN(std::vector<SourcePrune> prunes, PrepareTests(tests, stats));
+  ASSIGN_OR_RETURN(std::vector<SourceColumns> columnar, PrepareColumnar(options));
+  std::vector<SourceColumns>* use = options.columnar ? &columnar : nullptr;
   std::vector<Cursor> cursors(sources_.size());
   for (size_t i = 0; i < sources_.size(); ++i) {
     cursors[i].src = &sources_[i];
@@ -271,18 +327,66 @@ Status SnapshotReader::ScanPruned(const ReadOptions& options, const std::optiona
   }
   std::vector<Cursor*> group;
   while (NewestGroup(cursors, &group)) {
-    ASSIGN_OR_RETURN(bool more, VisitGroup(group, options, tests, prunes, visit, stats));
+    ASSIGN_OR_RETURN(bool more, VisitGroup(group, options, tests, prunes, visit, stats, use));
     for (Cursor* c : group) RETURN_IF_ERROR(Advance(*c));
     if (!more) return Status::Ok();
   }
   return Status::Ok();
 }
 
+Result<std::vector<SnapshotReader::SourceColumns>> SnapshotReader::PrepareColumnar(
+    const ReadOptions& options) const {
+  std::vector<SourceColumns> out;
+  if (!options.columnar) return out;
+  const std::vector<std::string>& names = options.columnar->columns;
+  out.resize(sources_.size());
+  for (size_t s = 0; s < sources_.size(); ++s) {
+    const segment::Reader* seg = sources_[s].seg;
+    if (seg == nullptr || !HasColumns(*seg)) continue;
+    SourceColumns& sc = out[s];
+    ASSIGN_OR_RETURN(sc.set, seg->Columns());
+    sc.exact = true;
+    for (const std::string& name : names) {
+      sc.exact = sc.exact && sc.set->Knows(name);
+      sc.cols.push_back(sc.set->Find(name));  // null: no version holds the path
+    }
+    sc.at_value.assign(names.size(), 0);
+    sc.at_int.assign(names.size(), 0);
+    sc.at_other.assign(names.size(), 0);
+  }
+  return out;
+}
+
+std::optional<json::Value> SnapshotReader::ColumnRow(const Cursor& cur, const ColumnarRead& spec,
+                                                     SourceColumns& sc) const {
+  const segment::RowEntry& r = cur.src->seg->row(cur.ord);
+  if (!sc.exact || r.version_count != 1 || (r.flags & segment::kRowLastDelete)) return std::nullopt;
+  uint64_t v = r.first_version;
+  json::Object row;
+  for (size_t k = 0; k < sc.cols.size(); ++k) {
+    if (sc.cols[k] == nullptr) continue;
+    const segment::Column& col = *sc.cols[k];
+    if (SeekVersion(col.others, sc.at_other[k], v, Self)) return std::nullopt;
+    bool is_int = SeekVersion(col.ints, sc.at_int[k], v, Self);
+    if (!SeekVersion(col.values, sc.at_value[k], v, OfValue)) continue;
+    const segment::ColumnValue& cv = col.values[sc.at_value[k]];
+    json::Value x;
+    if (col.type == segment::ColumnType::kString) {
+      x = json::Value(std::string(cv.str));
+    } else {
+      x = is_int ? json::Value(static_cast<int64_t>(cv.num)) : json::Value(cv.num);
+    }
+    SetPath(row, spec.columns[k], std::move(x));
+  }
+  return json::Value(std::move(row));
+}
+
 Result<bool> SnapshotReader::VisitGroup(const std::vector<Cursor*>& group,
                                         const ReadOptions& options,
                                         const std::vector<ColumnTest>& tests,
                                         const std::vector<SourcePrune>& prunes,
-                                        const RowVisitor& visit, PruneStats* stats) const {
+                                        const RowVisitor& visit, PruneStats* stats,
+                                        std::vector<SourceColumns>* columnar) const {
   PageKey key = group[0]->key;
   if (options.as_of && key.xact > *options.as_of) return true;
   if (!tests.empty() && !GroupMayMatch(group, tests, prunes)) {
@@ -290,10 +394,18 @@ Result<bool> SnapshotReader::VisitGroup(const std::vector<Cursor*>& group,
     return true;
   }
   const Cursor& head = *group[0];
+  if (columnar != nullptr && group.size() == 1 && head.src->seg != nullptr) {
+    SourceColumns& sc = (*columnar)[static_cast<size_t>(head.src - sources_.data())];
+    if (std::optional<json::Value> row = ColumnRow(head, *options.columnar, sc)) {
+      ++options.columnar->rows_from_columns;
+      return visit(std::move(*row), key);
+    }
+  }
   std::string id = head.src->mem ? head.row.id : std::string(head.src->seg->row(head.ord).id);
   std::vector<Version> versions;
   for (const Cursor* c : group) RETURN_IF_ERROR(CursorVersions(*c, &versions));
   ASSIGN_OR_RETURN(std::optional<json::Value> row, Present(id, std::move(versions), options));
+  if (row && columnar != nullptr) ++options.columnar->rows_decoded;
   return !row || visit(std::move(*row), key);
 }
 
@@ -451,8 +563,11 @@ Result<std::vector<SnapshotReader::SourcePrune>> SnapshotReader::PrepareTests(
     p.all = false;
     std::vector<uint8_t> verdict(seg->blocks().size(), 0);  // as MarkVersions, worst first
     for (const ColumnTest& t : tests) {
-      p.pass.emplace_back(seg->meta().version_count, false);
-      std::vector<uint8_t> v = MarkVersions(*seg, cols->Find(t.column), t, p.pass.back());
+      const segment::Column* col = cols->Find(t.column);
+      p.pass.emplace_back(seg->meta().version_count, Unknowable(*cols, t.column));
+      if (Unknowable(*cols, t.column)) continue;
+      std::vector<uint8_t> v = MarkVersions(*seg, col, t, p.pass.back());
+      if (col != nullptr && col->exact) MarkOthers(*seg, *col, p.pass.back(), v);
       for (size_t b = 0; b < v.size(); ++b) {
         if (verdict[b] != 1 && v[b] != 0) verdict[b] = v[b];
       }

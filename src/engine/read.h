@@ -87,6 +87,20 @@ struct TopKStats {
   bool stopped_early = false;
 };
 
+// A scan for a caller that reads only `columns` of each row (dotted column
+// names: "created", "metrics.tokens", "metadata.model", …): a row whose only
+// version in the snapshot is in a segment whose columns are exact
+// (segment/columns.h) and hold it, is not a delete and holds no "other" value
+// at those paths, is visited as an object holding just those paths, built
+// from the columns without decoding its block. Its folded state holds the
+// same values there: a single write folds to itself. Other rows are decoded.
+// The counters are written by the one scan using it.
+struct ColumnarRead {
+  std::vector<std::string> columns;
+  uint64_t rows_from_columns = 0;
+  uint64_t rows_decoded = 0;
+};
+
 class SnapshotReader {
  public:
   SnapshotReader(std::shared_ptr<const Snapshot> snapshot, std::string container);
@@ -141,6 +155,7 @@ class SnapshotReader {
   };
   struct Cursor;
   struct SourcePrune;
+  struct SourceColumns;
   struct Gathered {
     bool found = false;
     PageKey key;
@@ -171,7 +186,13 @@ class SnapshotReader {
   Result<bool> VisitGroup(const std::vector<Cursor*>& group, const ReadOptions& options,
                           const std::vector<ColumnTest>& tests,
                           const std::vector<SourcePrune>& prunes, const RowVisitor& visit,
-                          PruneStats* stats) const;
+                          PruneStats* stats, std::vector<SourceColumns>* columnar = nullptr) const;
+  // Per source, the columns of options.columnar (empty without it).
+  Result<std::vector<SourceColumns>> PrepareColumnar(const ReadOptions& options) const;
+  // The row at `cur` built from its segment's columns, or nullopt when it
+  // must be decoded (see ColumnarRead).
+  std::optional<json::Value> ColumnRow(const Cursor& cur, const ColumnarRead& spec,
+                                       SourceColumns& sc) const;
   // The cursors of row `id` in every source (one per source holding it).
   std::vector<Cursor> CursorsOf(const std::string& id) const;
   // Per block of segment source `s`: its highest key over the container's

@@ -34,21 +34,22 @@ double CpuSeconds(clockid_t clock) {
 
 // Stored bytes of every segment by section (blocks = the row store), per row.
 void PrintSplit(io::MemObjectStore& store, size_t rows) {
-  static constexpr const char* kNames[] = {"?", "meta", "blocks", "containers", "rows",
-                                           "root_spans", "columns", "postings"};
-  uint64_t by_id[8] = {}, blocks = 0;
+  static constexpr const char* kNames[] = {"?",          "meta",    "blocks",  "containers", "rows",
+                                           "root_spans", "columns", "postings", "column_extras"};
+  constexpr uint32_t kIds = 9;
+  uint64_t by_id[kIds] = {}, blocks = 0;
   std::vector<io::ObjectInfo> objects = store.List("segments/").value();
   for (const io::ObjectInfo& o : objects) {
     auto r = segment::Reader::Open(&store, o.key, o.size, nullptr).value();
     for (const segment::BlockEntry& b : r->blocks()) blocks += b.stored_len;
     for (const segment::SectionEntry& e : r->directory()) {
-      by_id[e.id < 8 ? e.id : 0] += e.stored_len;
+      by_id[e.id < kIds ? e.id : 0] += e.stored_len;
       // The checksum of the postings tells whether two builds index alike.
       if (e.id == segment::kSectionPostings) std::printf("%s: postings crc %08x\n", o.key.c_str(), e.crc);
     }
   }
   std::printf("bytes per row: row store %.0f", static_cast<double>(blocks) / rows);
-  for (int i = 1; i < 8; ++i) std::printf(", %s %.0f", kNames[i], static_cast<double>(by_id[i]) / rows);
+  for (uint32_t i = 1; i < kIds; ++i) std::printf(", %s %.0f", kNames[i], static_cast<double>(by_id[i]) / rows);
   std::printf("\n");
 }
 

@@ -149,6 +149,7 @@ Status Builder::Sections(std::vector<SectionEntry>* dir) {
   std::vector<uint64_t> firsts;
   for (const BlockEntry& b : blocks_) firsts.push_back(b.first_version);
   RETURN_IF_ERROR(AddSection(kSectionColumns, columns_.Encode(firsts), true, dir));
+  RETURN_IF_ERROR(AddSection(kSectionColumnExtras, columns_.EncodeExtras(), true, dir));
   if (options_.build_postings) RETURN_IF_ERROR(AddSection(kSectionPostings, text_.Finish(), true, dir));
   return Status::Ok();
 }

@@ -104,7 +104,10 @@ TEST(SegmentCompat, ReadsTheV1GoldenFile) {
   int p = r->FindContainer("project_logs:p1");
   EXPECT_EQ(r->CommentsOf(p, "log-1").size(), 1u);
   EXPECT_TRUE(r->row(*r->FindRow(p, "log-1")).flags & kRowLastDelete);
-  EXPECT_NE((*r->Columns())->Find("scores.accuracy"), nullptr);
+  ASSERT_NE((*r->Columns())->Find("scores.accuracy"), nullptr);
+  // v1 segments predate the column extras: their columns are not exact, so
+  // the columnar aggregation decodes their rows and metadata tests do not prune.
+  EXPECT_FALSE((*r->Columns())->Find("scores.accuracy")->exact);
   EXPECT_EQ(r->MatchRows(e, "capital of france", std::nullopt)->size(), 1u);
   EXPECT_EQ(r->MatchRows(e, "テキスト", "input")->size(), 1u);
 }

@@ -35,6 +35,7 @@ enum SectionId : uint32_t {
   kSectionRootSpans = 5,
   kSectionColumns = 6,
   kSectionPostings = 7,
+  kSectionColumnExtras = 8,
 };
 
 enum Codec : uint32_t { kCodecRaw = 0, kCodecZstd = 1 };

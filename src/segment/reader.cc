@@ -258,8 +258,12 @@ Result<std::shared_ptr<const ColumnSet>> Reader::Columns() const {
   } else {
     PutVarint64(&bytes, 0);
   }
+  std::optional<std::string> extras;
+  if (const SectionEntry* x = FindSection(kSectionColumnExtras); x != nullptr && e != nullptr) {
+    ASSIGN_OR_RETURN(extras, Fetch(*x, {}, 0));
+  }
   Result<std::shared_ptr<const ColumnSet>> set =
-      ColumnSet::Decode(std::move(bytes), blocks_.size(), meta_.version_count);
+      ColumnSet::Decode(std::move(bytes), std::move(extras), blocks_.size(), meta_.version_count);
   if (!set.ok()) return Corrupt(set.status().message());
   columns_ = *set;
   return columns_;

@@ -115,6 +115,54 @@ TEST_P(SegmentTest, RoundTripsRowsVersionsAndIndexes) {
 
 INSTANTIATE_TEST_SUITE_P(BlockSizes, SegmentTest, ::testing::Values(1, 100, 64 << 10));
 
+// Metadata columns and the extras section: `ints` and `others` per column,
+// and the distinct-value bound that drops a metadata column.
+TEST(SegmentColumns, MetadataColumnsAreExactAndBounded) {
+  Builder b({.block_bytes = 100, .created_ms = 1});
+  ASSERT_TRUE(b.StartContainer("project_logs:p", "o", "").ok());
+  std::string long_model(kMaxMetadataValueBytes + 1, 'x');
+  std::vector<std::string> writes = {
+      R"({"id":"r0","metadata":{"model":"gpt-4o","user":"u0","a.b":"dotted"},"metrics":{"tokens":10,"start":1.5}})",
+      R"({"id":"r1","metadata":{"model":")" + long_model + R"(","user":"u1"},"metrics":{"tokens":2.0}})",
+      R"({"id":"r2","metadata":{"model":7,"user":"u2"},"metrics":{"tokens":"many"}})",
+      R"({"id":"r3","metadata":{"model":null},"metrics":{"tokens":12345678901234567}})",
+      R"({"id":"r4","metrics":{"tokens":1e300}})",
+  };
+  for (size_t i = 0; i < kMaxMetadataDistinct; ++i) {  // u0 .. u_(max+3): too many users
+    writes.push_back(R"({"id":"s)" + std::to_string(i) + R"(","metadata":{"user":"v)" +
+                     std::to_string(i) + R"("}})");
+  }
+  for (size_t i = 0; i < writes.size(); ++i) {
+    uint64_t x = 1000 - i;  // rows by PageKey descending
+    std::string id = json::Value::Parse(writes[i])->find("id")->as_string();
+    ASSERT_TRUE(b.AddRow({id, {x, 0}, false, "", {V(x, 0, writes[i].c_str())}}).ok()) << i;
+  }
+  io::MemObjectStore store;
+  auto r = OpenBytes(store, b.Finish().value());
+  ASSERT_TRUE(r);
+  auto cols = r->Columns();
+  ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+  const Column* model = (*cols)->Find("metadata.model");
+  ASSERT_TRUE(model);
+  EXPECT_TRUE(model->exact);
+  EXPECT_EQ(model->type, ColumnType::kString);
+  ASSERT_EQ(model->values.size(), 1u);
+  EXPECT_EQ(model->values[0].str, "gpt-4o");
+  EXPECT_EQ(model->others, (std::vector<uint64_t>{1, 2, 3}));  // too long, a number, null
+  EXPECT_EQ((*cols)->Find("metadata.user"), nullptr);  // more than kMaxMetadataDistinct values
+  EXPECT_EQ((*cols)->Find("metadata.a.b"), nullptr);   // a dotted key names no column
+  const Column* tokens = (*cols)->Find("metrics.tokens");
+  ASSERT_TRUE(tokens);
+  EXPECT_TRUE(tokens->exact);
+  EXPECT_EQ(tokens->values.size(), 4u);  // 10, 2.0, 12345678901234567, 1e300
+  EXPECT_EQ(tokens->ints, (std::vector<uint64_t>{0, 1}));  // 2.0 is written back as 2
+  EXPECT_EQ(tokens->others, (std::vector<uint64_t>{2, 3}));  // a string; beyond 2^53
+  const Column* start = (*cols)->Find("metrics.start");
+  ASSERT_TRUE(start);
+  EXPECT_TRUE(start->ints.empty());
+  EXPECT_TRUE(r->VerifyAll().ok());
+}
+
 TEST(SegmentCorruption, EveryFlippedByteIsRejectedOrHarmless) {
   io::MemObjectStore store;
   std::string good = BuildSample(100);

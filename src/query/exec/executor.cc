@@ -64,6 +64,14 @@ std::string IdOf(const json::Value& row) {
   return id != nullptr && id->is_string() ? id->as_string() : "";
 }
 
+json::Value ColumnarJson(const engine::ColumnarRead& c) {
+  json::Array columns;
+  for (const std::string& name : c.columns) columns.push_back(json::Value(name));
+  return json::Object{{"columns", std::move(columns)},
+                      {"rows_from_columns", static_cast<int64_t>(c.rows_from_columns)},
+                      {"rows_decoded", static_cast<int64_t>(c.rows_decoded)}};
+}
+
 json::Value TopKJson(const engine::TopKStats& s) {
   return json::Object{{"blocks", static_cast<int64_t>(s.blocks)},
                       {"blocks_read", static_cast<int64_t>(s.blocks_read)},
@@ -97,6 +105,11 @@ Status Executor::Prepare() {
   ctx_.tz_offset_minutes = opts_.tz_offset_minutes;
   ctx_.span_sets = &span_sets_;
   reader_ = std::make_shared<engine::SnapshotReader>(engine_.GetSnapshot(), container_);
+  if (std::optional<std::vector<std::string>> columns = ColumnarColumns(q_)) {
+    columnar_ = std::make_shared<engine::ColumnarRead>();
+    columnar_->columns = std::move(*columns);
+    opts_.read.columnar = columnar_;
+  }
   access_ = ChooseAccess(reader_, opts_.read, q_, &ctx_);
   std::vector<json::Value> conds;
   filter_ = BindAnySpan(q_.filter, conds);
@@ -367,6 +380,7 @@ Result<QueryResult> Executor::Run() {
   out.stats = json::Object{{"rows_visited", static_cast<int64_t>(budget_.rows_visited())},
                            {"peak_bytes_held", static_cast<int64_t>(budget_.peak_bytes())}};
   if (top_k_) out.stats.as_object().set("top_k", TopKJson(*top_k_));
+  if (columnar_) out.stats.as_object().set("columnar", ColumnarJson(*columnar_));
   return out;
 }
 
@@ -386,12 +400,17 @@ json::Value Explain(const engine::Engine& engine, const std::string& container, 
   ctx.tz_offset_minutes = options.tz_offset_minutes;
   AccessPlan access = ChooseAccess(std::move(reader), read, q, &ctx);
   json::Value plan = ExplainPlan(q, access, container);
-  if (!access.top_k) return plan;
-  // What the top-k scan reads depends on the data: run it and show its counts.
+  bool columnar = ColumnarColumns(q).has_value();
+  if (!access.top_k && !columnar) return plan;
+  // What a top-k scan reads, and how many rows the columnar path builds from
+  // columns, depend on the data: run it and show its counts.
   Result<QueryResult> ran = Execute(engine, container, q, options);
-  const json::Value* top_k = ran.ok() ? ran->stats.find("top_k") : nullptr;
+  const char* key = columnar ? "columnar" : "top_k";
+  const json::Value* stats = ran.ok() ? ran->stats.find(key) : nullptr;
   json::Value described = *plan.find("access");
-  described.as_object().set("ran", top_k != nullptr ? *top_k : json::Value(ran.status().message()));
+  if (columnar) described.as_object().set("aggregate", "columnar: single-version segment rows from columns");
+  described.as_object().set(columnar ? "columnar" : "ran",
+                            stats != nullptr ? *stats : json::Value(ran.status().message()));
   plan.as_object().set("access", std::move(described));
   return plan;
 }

@@ -91,6 +91,7 @@ class Executor {
   std::optional<Position> after_;
   std::unordered_map<std::string, TraceInfo> traces_;
   std::optional<engine::TopKStats> top_k_;  // set when a top_k_scan ran
+  std::shared_ptr<engine::ColumnarRead> columnar_;  // set for the columnar aggregation path
 };
 
 // The trace a span belongs to: its root_span_id (else its id).

@@ -279,7 +279,37 @@ bool IsColumnPath(const json::Value& ident) {
   const std::string& a = path[0].as_string();
   const std::string& b = path[1].as_string();
   if (b.find('.') != std::string::npos) return false;  // column names join keys with '.'
-  return (a == "span_attributes" && (b == "type" || b == "name")) || a == "metrics" || a == "scores";
+  return (a == "span_attributes" && (b == "type" || b == "name")) || a == "metrics" ||
+         a == "scores" || a == "metadata";
+}
+
+// Adds the column names `node` reads to `out`; false when it reads anything
+// else (another field, `*` outside count(*), any_span, search).
+bool CollectColumns(const json::Value& node, bool count_arg, std::set<std::string>& out) {
+  if (node.is_array()) {
+    for (const json::Value& e : node.as_array()) {
+      if (!CollectColumns(e, count_arg, out)) return false;
+    }
+    return true;
+  }
+  if (!node.is_object()) return true;
+  const std::string& op = OpOf(node);
+  if (op == "literal") return true;
+  if (op == "star") return count_arg;
+  if (op == "ident") {
+    if (!IsColumnPath(node)) return false;
+    out.insert(PathText(node));
+    return true;
+  }
+  std::string fn = op == "function" ? FunctionName(node) : "";
+  // Functions that read more of the row than their arguments (search() reads
+  // every text field) need the decoded row.
+  if (fn == "any_span" || fn == "$any_span" || fn == "search") return false;
+  for (const auto& [k, v] : node.as_object()) {
+    if (k == "loc" || (k == "name" && op == "function")) continue;
+    if (!CollectColumns(v, fn == "count", out)) return false;
+  }
+  return true;
 }
 
 // `literal op ident` as `ident op' literal`.
@@ -440,6 +470,21 @@ std::unique_ptr<RowSource> IdLookup(Reader reader, engine::ReadOptions read,
 std::unique_ptr<RowSource> RootLookup(Reader reader, engine::ReadOptions read,
                                       std::vector<std::string> roots) {
   return std::make_unique<RootLookupSource>(std::move(reader), read, std::move(roots));
+}
+
+std::optional<std::vector<std::string>> ColumnarColumns(const Query& q) {
+  if (q.shape != Shape::kSpans || !q.aggregated() || q.sample || !q.pivot.empty() ||
+      !q.unpivot.empty()) {
+    return std::nullopt;
+  }
+  std::set<std::string> cols;
+  if (!CollectColumns(q.filter, false, cols)) return std::nullopt;
+  for (const std::vector<Named>* list : {&q.dimensions, &q.measures}) {
+    for (const Named& n : *list) {
+      if (!CollectColumns(n.expr, false, cols)) return std::nullopt;
+    }
+  }
+  return std::vector<std::string>(cols.begin(), cols.end());
 }
 
 std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter,

@@ -70,6 +70,13 @@ std::unique_ptr<RowSource> RootLookup(Reader reader, engine::ReadOptions read,
 // nullopt.
 std::optional<int64_t> CreatedKey(std::string_view created);
 
+// The columnar aggregation path (engine::ColumnarRead): for an aggregated
+// spans-shape query without sample, pivot or unpivot whose filter, dimensions
+// and measures read only column paths (created, span_attributes.type/name,
+// metrics.*, scores.*, metadata.*; no search()), the column names they read;
+// else nullopt.
+std::optional<std::vector<std::string>> ColumnarColumns(const Query& q);
+
 // At most this many keys make a lookup path worth it over a scan.
 inline constexpr size_t kMaxLookupKeys = 1000;
 
