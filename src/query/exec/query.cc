@@ -74,6 +74,10 @@ Status BindSource(const json::Value* from_in, Query& q) {
         "'; use project_logs, experiment, dataset or project_functions");
   }
   const json::Value* args = from->find("args");
+  if (args != nullptr && args->is_array() && args->as_array().size() > 1) {
+    return Status::InvalidArgument("query.from: one source per query; several ids in one "
+                                   "source (" + q.source_kind + "('a', 'b')) are not supported yet");
+  }
   if (args == nullptr || !args->is_array() || args->as_array().size() != 1) {
     return Status::InvalidArgument(std::string("query.from: ") + expected);
   }
@@ -322,6 +326,52 @@ json::Value And(json::Value a, json::Value b) {
   return json::Object{{"op", "and"}, {"children", json::Array{std::move(a), std::move(b)}}};
 }
 
+// Splits `node` into its top-level AND terms (n-ary `children` or left/right).
+void Conjuncts(const json::Value& node, json::Array& out) {
+  if (IsOp(node, "and")) {
+    if (const json::Value* c = node.find("children"); c != nullptr && c->is_array()) {
+      for (const json::Value& e : c->as_array()) Conjuncts(e, out);
+    }
+    for (const char* side : {"left", "right"}) {
+      if (const json::Value* e = node.find(side); Present(e)) Conjuncts(*e, out);
+    }
+    return;
+  }
+  out.push_back(node);
+}
+
+// `FILTER_SPANS(cond)` as a top-level AND term of the filter is the text form
+// of span_filter (Braintrust's SQL reference: keep the trace selection, narrow
+// the spans returned): the terms move into the tree's span_filter. Anywhere
+// else the validator refuses it.
+Status HoistFilterSpans(json::Value& tree) {
+  json::Value* f = tree.find("filter");
+  if (!Present(f) || f->Dump().find("filter_spans") == std::string::npos) return Status::Ok();
+  json::Array terms;
+  Conjuncts(*f, terms);
+  json::Value kept, spans;
+  for (json::Value& t : terms) {
+    if (FunctionName(t) != "filter_spans") {
+      kept = And(std::move(kept), std::move(t));
+      continue;
+    }
+    const json::Value* args = t.find("args");
+    if (args == nullptr || !args->is_array() || args->as_array().size() != 1) {
+      return Status::InvalidArgument("query.filter: FILTER_SPANS() takes one condition");
+    }
+    spans = And(std::move(spans), ArgExpr(args->as_array()[0]));
+  }
+  if (spans.is_null()) return Status::Ok();  // only a string mentioned it
+  if (const json::Value* s = tree.find("span_filter"); Present(s)) spans = And(*s, std::move(spans));
+  tree.as_object().set("span_filter", std::move(spans));
+  if (kept.is_null()) {
+    tree.as_object().erase("filter");
+  } else {
+    tree.as_object().set("filter", std::move(kept));
+  }
+  return Status::Ok();
+}
+
 // trace_filter keeps the traces any span of which matches: `any_span(cond)`
 // joins the filter. span_filter narrows the spans returned: on the spans
 // shape it joins the filter; on the traces shape it applies to the spans of
@@ -362,6 +412,7 @@ Result<Query> BindQuery(const json::Value& tree_in) {
     return Status::InvalidArgument("'query' must be text or the JSON query tree");
   json::Value tree = tree_in;
   RETURN_IF_ERROR(ExpandSnippets(tree, "query"));
+  RETURN_IF_ERROR(HoistFilterSpans(tree));
   for (const char* key : kUnsupportedKeys) {
     if (Present(tree.find(key)))
       return Status::InvalidArgument(std::string("query.") + key + " is not supported yet");

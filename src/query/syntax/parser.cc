@@ -107,6 +107,11 @@ Result<std::string> Parser::StringLiteral(const std::string& what) {
   return Unexpected(what);
 }
 
+Result<std::string> Parser::Name(const std::string& what) {
+  if (Peek().kind != Tok::kWord) return Unexpected(what);
+  return Take().text;
+}
+
 json::Value Parser::Node(const Token& from, json::Object fields) const {
   const Token& last = pos_ > 0 ? toks_[pos_ - 1] : from;
   int end_col = last.col + static_cast<int>(Utf8Length(last.text));
@@ -232,9 +237,7 @@ Result<json::Value> Parser::ComparisonTail(const Token& start, json::Value left)
   } else if (TakeWord("in")) {
     ASSIGN_OR_RETURN(out, InList(start, std::move(left), false));
   } else if (Peek().IsWord("includes") || Peek().IsWord("contains")) {
-    if (dialect_ == Dialect::kSql) {
-      return SyntaxError(Peek(), "INCLUDES and CONTAINS are BTQL only; in SQL use IN");
-    }
+    // Both dialects: Braintrust's SQL reference uses `tags INCLUDES 'x'` too.
     Take();
     ASSIGN_OR_RETURN(json::Value needle, Additive());
     out = Node(start,

@@ -42,6 +42,8 @@ class Parser {
   Status Unexpected(const std::string& expected) const;
   Result<int64_t> Integer(const std::string& what);
   Result<std::string> StringLiteral(const std::string& what);
+  // A bare word (a column alias), else "expected <what>".
+  Result<std::string> Name(const std::string& what);
   Dialect dialect() const { return dialect_; }
 
   // Builders that stamp `loc` (start from `from`, end at the last token taken).

@@ -16,6 +16,7 @@ struct SqlParts {
   json::Array select;
   json::Value from;
   json::Value sample;
+  json::Array unpivot;
   json::Value where;
   json::Array group_by;
   json::Value having;
@@ -81,6 +82,39 @@ Result<json::Value> TableSample(Parser& p) {
   return json::Value(std::move(out));
 }
 
+// UNPIVOT (value FOR name IN (expr)): one row per key of the object `expr`,
+// with its key as `name` and its value as `value` (BTQL's
+// `unpivot: expr as (name, value)`).
+Result<json::Value> Unpivot(Parser& p) {
+  RETURN_IF_ERROR(p.ExpectPunct("(", "'(' after UNPIVOT"));
+  ASSIGN_OR_RETURN(std::string value, p.Name("the value column name"));
+  RETURN_IF_ERROR(p.ExpectWord("for", "FOR in UNPIVOT (value FOR name IN (field))"));
+  ASSIGN_OR_RETURN(std::string name, p.Name("the name column name"));
+  RETURN_IF_ERROR(p.ExpectWord("in", "IN in UNPIVOT (value FOR name IN (field))"));
+  RETURN_IF_ERROR(p.ExpectPunct("(", "'(' after IN"));
+  ASSIGN_OR_RETURN(json::Value e, p.Expr());
+  RETURN_IF_ERROR(p.ExpectPunct(")", "')': UNPIVOT takes one field"));
+  RETURN_IF_ERROR(p.ExpectPunct(")", "')' of UNPIVOT"));
+  return json::Value(json::Object{{"expr", std::move(e)},
+                                  {"alias", json::Array{json::Value(name), json::Value(value)}}});
+}
+
+// SETTINGS name = literal, …: per-query hints to the engine, which by
+// definition do not change results; accepted and ignored.
+Status Settings(Parser& p) {
+  do {
+    RETURN_IF_ERROR(p.Name("a setting name").status());
+    RETURN_IF_ERROR(p.ExpectPunct("=", "'=' after a setting name"));
+    const Token& v = p.Peek();
+    if (v.kind != Tok::kInt && v.kind != Tok::kFloat && v.kind != Tok::kSingle &&
+        !v.IsWord("true") && !v.IsWord("false")) {
+      return p.Unexpected("a number, string, true or false as a setting value");
+    }
+    p.Take();
+  } while (p.TakePunct(","));
+  return Status::Ok();
+}
+
 Result<json::Array> ExprList(Parser& p) {
   json::Array out;
   do {
@@ -109,6 +143,10 @@ Status OrderBy(Parser& p, SqlParts& parts) {
 }
 
 Status Tail(Parser& p, SqlParts& parts) {
+  while (p.TakeWord("unpivot")) {
+    ASSIGN_OR_RETURN(json::Value u, Unpivot(p));
+    parts.unpivot.push_back(std::move(u));
+  }
   if (p.TakeWord("tablesample")) {
     ASSIGN_OR_RETURN(parts.sample, TableSample(p));
   }
@@ -137,6 +175,7 @@ Status Tail(Parser& p, SqlParts& parts) {
     }
     ASSIGN_OR_RETURN(parts.cursor, p.StringLiteral("a cursor string after OFFSET"));
   }
+  if (p.TakeWord("settings")) RETURN_IF_ERROR(Settings(p));
   p.TakePunct(";");
   if (!p.AtEnd()) return p.Unexpected("end of query");
   return Status::Ok();
@@ -191,6 +230,10 @@ Result<json::Value> ParseSql(std::string_view text) {
     return SyntaxError(p.Peek(), "SELECT DISTINCT is not supported; use GROUP BY");
   ASSIGN_OR_RETURN(parts.select, p.AliasedList(true));
   RETURN_IF_ERROR(p.ExpectWord("from", "',' or FROM"));
+  if (p.Peek().IsPunct("(") && p.Peek(1).IsWord("select")) {
+    return SyntaxError(p.Peek(), "subqueries in FROM are not supported; use one query per "
+                                 "source (traces or summary shapes group a trace's spans)");
+  }
   ASSIGN_OR_RETURN(parts.from, p.FromClause());
   RETURN_IF_ERROR(Tail(p, parts));
 
@@ -205,6 +248,7 @@ Result<json::Value> ParseSql(std::string_view text) {
   if (!parts.where.is_null()) query.set("filter", parts.where);
   if (!parts.having.is_null()) query.set("final_filter", parts.having);
   if (!parts.sample.is_null()) query.set("sample", parts.sample);
+  if (!parts.unpivot.empty()) query.set("unpivot", parts.unpivot);
   if (!parts.order_by.empty()) query.set("sort", parts.order_by);
   if (parts.limit) query.set("limit", *parts.limit);
   if (parts.cursor) query.set("cursor", *parts.cursor);

@@ -107,8 +107,6 @@ TEST(Syntax, ErrorsSayLineColumnAndWhatWasExpected) {
             "line 2, column 33: expected an expression, found end of input");
   EXPECT_EQ(Error("SELECT id FROM dataset('d') WHERE a = 1 LIMIT"),
             "line 1, column 46: expected a number after LIMIT, found end of input");
-  EXPECT_NE(Error("SELECT * FROM dataset('d') WHERE tags INCLUDES 'x'").find("BTQL only"),
-            std::string::npos);
   EXPECT_NE(Error("frob: x").find("expected a clause"), std::string::npos);
   EXPECT_NE(Error("select: 'abc").find("unterminated"), std::string::npos);
   EXPECT_NE(Error("SELECT a, count(*) FROM dataset('d')").find("GROUP BY"), std::string::npos);
