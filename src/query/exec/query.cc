@@ -415,7 +415,9 @@ Result<Query> BindQuery(const json::Value& tree_in) {
   RETURN_IF_ERROR(HoistFilterSpans(tree));
   for (const char* key : kUnsupportedKeys) {
     if (Present(tree.find(key)))
-      return Status::InvalidArgument(std::string("query.") + key + " is not supported yet");
+      return Status::InvalidArgument(std::string("query.") + key +
+                                     " is not supported yet: Braintrust's public query reference "
+                                     "does not define what it does");
   }
   Query q;
   RETURN_IF_ERROR(BindSource(tree.find("from"), q));

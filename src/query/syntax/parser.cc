@@ -383,6 +383,10 @@ Result<json::Value> Parser::Primary() {
   if (TakePunct("[")) return ArrayLiteral(t);
   if (TakePunct("{")) return ObjectLiteral(t);
   if (TakePunct("*")) return Node(t, {{"op", "star"}});
+  if ((t.IsWord("contains") || t.IsWord("includes")) && Peek(1).IsPunct("(")) {
+    Take();
+    return IncludesCall(t);
+  }
   if (t.kind != Tok::kWord || IsReserved(t)) return Unexpected("an expression");
   Take();
   if (t.IsWord("true") || t.IsWord("false"))
@@ -423,6 +427,17 @@ Result<json::Value> Parser::PathTail(const Token& start, json::Array path) {
       return Node(start, {{"op", "ident"}, {"name", std::move(path)}});
     }
   }
+}
+
+// The function form of the operator: `contains(haystack, needle)`.
+Result<json::Value> Parser::IncludesCall(const Token& name) {
+  Take();  // (
+  ASSIGN_OR_RETURN(json::Value haystack, Expr());
+  RETURN_IF_ERROR(ExpectPunct(",", "',' in " + LowerAscii(name.text) + "(haystack, needle)"));
+  ASSIGN_OR_RETURN(json::Value needle, Expr());
+  RETURN_IF_ERROR(ExpectPunct(")", "')' of " + LowerAscii(name.text) + "(haystack, needle)"));
+  return Node(name,
+              {{"op", "includes"}, {"haystack", std::move(haystack)}, {"needle", std::move(needle)}});
 }
 
 Result<json::Value> Parser::FunctionCall(const Token& name) {

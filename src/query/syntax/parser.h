@@ -64,6 +64,7 @@ class Parser {
   Result<json::Value> Primary();
   Result<json::Value> PathTail(const Token& start, json::Array path);
   Result<json::Value> FunctionCall(const Token& name);
+  Result<json::Value> IncludesCall(const Token& name);
   Result<json::Value> Interval(const Token& start);
   Result<json::Value> Case(const Token& start);
   Result<json::Value> Cast(const Token& start);
