@@ -386,7 +386,7 @@ Status BindSpanAndTraceFilters(const json::Value& tree, Query& q) {
   RETURN_IF_ERROR(ValidateExpr(*s, "query.span_filter", {.allow_any_span = false}));
   if (q.shape == Shape::kSummary) {
     return Status::InvalidArgument(
-        "query.span_filter applies to the spans and traces shapes, not summary");
+        "query.span_filter (FILTER_SPANS()) applies to the spans and traces shapes, not summary");
   }
   if (q.shape == Shape::kSpans) {
     q.filter = And(std::move(q.filter), *s);
