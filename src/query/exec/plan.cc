@@ -448,6 +448,28 @@ class PaginationKeyed : public RowSource {
   std::unique_ptr<RowSource> inner_;
 };
 
+// Rows held in memory: the result of a FROM subquery.
+class RowsSource : public RowSource {
+ public:
+  explicit RowsSource(std::shared_ptr<const json::Array> rows) : rows_(std::move(rows)) {}
+
+  Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
+    uint32_t n = static_cast<uint32_t>(rows_->size());
+    for (uint32_t i = 0; i < n; ++i) {
+      engine::PageKey key{1, n - i};  // newest first = the given order
+      if (after && !(key < *after)) continue;
+      if (!visit((*rows_)[i], key)) break;
+    }
+    return Status::Ok();
+  }
+  json::Value Describe() const override {
+    return json::Object{{"type", "subquery"}, {"rows", static_cast<int64_t>(rows_->size())}};
+  }
+
+ private:
+  std::shared_ptr<const json::Array> rows_;
+};
+
 bool Mentions(const json::Value& node, std::string_view text) {
   return node.is_object() && node.Dump().find(text) != std::string::npos;
 }
@@ -534,6 +556,14 @@ std::unique_ptr<RowSource> SourceFor(Reader reader, const engine::ReadOptions& r
 }
 
 }  // namespace
+
+AccessPlan RowsAccess(json::Array rows) {
+  auto shared = std::make_shared<const json::Array>(std::move(rows));
+  AccessPlan plan;
+  plan.source = std::make_unique<RowsSource>(shared);
+  plan.full = std::make_unique<RowsSource>(shared);
+  return plan;
+}
 
 AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q,
                         const EvalContext* ctx) {

@@ -106,6 +106,10 @@ struct AccessPlan {
   std::vector<IndexCandidate> candidates;
 };
 
+// FROM (subquery): the inner query's result rows as the source, newest first
+// in their given order (each row's PageKey is its place in `rows`).
+AccessPlan RowsAccess(json::Array rows);
+
 // `ctx` must be the one the executor evaluates the filter in (same now()).
 AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q,
                         const EvalContext* ctx = nullptr);

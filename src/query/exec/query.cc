@@ -56,7 +56,35 @@ json::Value SourceAsFunction(const json::Value& from) {
   return fn;
 }
 
+Status BindSource(const json::Value* from_in, Query& q);
+
+// FROM (SELECT …): binds the inner tree; the outer reads its rows.
+Status BindSubquery(const json::Value& from, Query& q) {
+  const json::Value* tree = from.find("query");
+  if (tree == nullptr || !tree->is_object())
+    return Status::InvalidArgument("query.from: a subquery needs 'query', a query tree");
+  const json::Value* inner_from = tree->find("from");
+  if (inner_from != nullptr && IsOp(*inner_from, "subquery"))
+    return Status::InvalidArgument("query.from: subqueries nest one level only");
+  if (from.find("shape") != nullptr)
+    return Status::InvalidArgument("query.from: a subquery has no shape; set it on its source");
+  Result<Query> inner = BindQuery(*tree);
+  if (!inner.ok()) return inner.status().WithContext("query.from.query");
+  if (!inner->cursor.empty())
+    return Status::InvalidArgument("query.from.query: a subquery takes no cursor");
+  const json::Value* limit = tree->find("limit");
+  if (limit == nullptr || limit->is_null()) {
+    inner->limit = kMaxLimit;
+    q.inner_unlimited = true;
+  }
+  q.source_kind = inner->source_kind;
+  q.source_id = inner->source_id;
+  q.inner = std::make_shared<const Query>(std::move(inner).value());
+  return Status::Ok();
+}
+
 Status BindSource(const json::Value* from_in, Query& q) {
+  if (from_in != nullptr && IsOp(*from_in, "subquery")) return BindSubquery(*from_in, q);
   json::Value converted = from_in != nullptr ? SourceAsFunction(*from_in) : json::Value();
   const json::Value* from = from_in != nullptr ? &converted : nullptr;
   const char* expected =

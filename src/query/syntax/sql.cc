@@ -1,7 +1,8 @@
 // SQL text → the JSON query tree. A query with GROUP BY or aggregate calls
 // becomes `dimensions` (the GROUP BY expressions) and `measures` (the select
 // items holding aggregates); HAVING becomes `final_filter`; OFFSET takes the
-// cursor string of a previous page.
+// cursor string of a previous page. `FROM (SELECT …)` nests the inner query's
+// tree as {op:"subquery", query}.
 #include <optional>
 
 #include "query/expr.h"
@@ -142,7 +143,17 @@ Status OrderBy(Parser& p, SqlParts& parts) {
   return Status::Ok();
 }
 
-Status Tail(Parser& p, SqlParts& parts) {
+// The words that may follow a source in FROM (so are no bare alias).
+bool IsSqlClauseWord(const Token& t) {
+  for (const char* w : {"unpivot", "tablesample", "where", "group", "having", "order", "limit",
+                        "offset", "settings"}) {
+    if (t.IsWord(w)) return true;
+  }
+  return false;
+}
+
+// After FROM: the optional clauses in order; a nested query ends at its ')'.
+Status Tail(Parser& p, SqlParts& parts, bool nested) {
   while (p.TakeWord("unpivot")) {
     ASSIGN_OR_RETURN(json::Value u, Unpivot(p));
     parts.unpivot.push_back(std::move(u));
@@ -176,6 +187,7 @@ Status Tail(Parser& p, SqlParts& parts) {
     ASSIGN_OR_RETURN(parts.cursor, p.StringLiteral("a cursor string after OFFSET"));
   }
   if (p.TakeWord("settings")) RETURN_IF_ERROR(Settings(p));
+  if (nested) return p.Peek().IsPunct(")") ? Status::Ok() : p.Unexpected("')' after the subquery");
   p.TakePunct(";");
   if (!p.AtEnd()) return p.Unexpected("end of query");
   return Status::Ok();
@@ -218,11 +230,24 @@ Status Aggregate(SqlParts& parts, json::Object& query) {
   return Status::Ok();
 }
 
-}  // namespace
+Result<json::Value> Select(Parser& p, bool nested);
 
-Result<json::Value> ParseSql(std::string_view text) {
-  ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(text));
-  Parser p(std::move(tokens), Dialect::kSql);
+// FROM (SELECT …) [[AS] alias]: the inner query's result rows are the outer
+// query's input. One level only, so that no input nests without bound.
+Result<json::Value> FromSubquery(Parser& p, bool nested) {
+  const Token& open = p.Take();  // (
+  if (nested) return SyntaxError(open, "subqueries in FROM nest one level only");
+  ASSIGN_OR_RETURN(json::Value inner, Select(p, true));
+  RETURN_IF_ERROR(p.ExpectPunct(")", "')' after the subquery"));
+  if (p.TakeWord("as")) {
+    RETURN_IF_ERROR(p.Name("an alias for the subquery").status());
+  } else if (p.Peek().kind == Tok::kWord && !IsSqlClauseWord(p.Peek())) {
+    p.Take();  // a bare alias: fields are named without it
+  }
+  return p.Node(open, {{"op", "subquery"}, {"query", std::move(inner)}});
+}
+
+Result<json::Value> Select(Parser& p, bool nested) {
   SqlParts parts;
   parts.group_at = p.Peek();
   RETURN_IF_ERROR(p.ExpectWord("select", "SELECT"));
@@ -231,11 +256,11 @@ Result<json::Value> ParseSql(std::string_view text) {
   ASSIGN_OR_RETURN(parts.select, p.AliasedList(true));
   RETURN_IF_ERROR(p.ExpectWord("from", "',' or FROM"));
   if (p.Peek().IsPunct("(") && p.Peek(1).IsWord("select")) {
-    return SyntaxError(p.Peek(), "subqueries in FROM are not supported; use one query per "
-                                 "source (traces or summary shapes group a trace's spans)");
+    ASSIGN_OR_RETURN(parts.from, FromSubquery(p, nested));
+  } else {
+    ASSIGN_OR_RETURN(parts.from, p.FromClause());
   }
-  ASSIGN_OR_RETURN(parts.from, p.FromClause());
-  RETURN_IF_ERROR(Tail(p, parts));
+  RETURN_IF_ERROR(Tail(p, parts, nested));
 
   json::Object query{{"from", parts.from}};
   bool aggregated = !parts.group_by.empty();
@@ -253,6 +278,14 @@ Result<json::Value> ParseSql(std::string_view text) {
   if (parts.limit) query.set("limit", *parts.limit);
   if (parts.cursor) query.set("cursor", *parts.cursor);
   return json::Value(std::move(query));
+}
+
+}  // namespace
+
+Result<json::Value> ParseSql(std::string_view text) {
+  ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(text));
+  Parser p(std::move(tokens), Dialect::kSql);
+  return Select(p, false);
 }
 
 }  // namespace spanlake::query::syntax

@@ -123,6 +123,16 @@ TEST(Syntax, BraintrustSqlForms) {
             "filter_spans");
 }
 
+TEST(Syntax, FromSubquery) {
+  json::Value q = Parse("SELECT m, count(*) AS n FROM (SELECT root_span_id, any_value(x) AS m "
+                        "FROM dataset('d') GROUP BY 1) AS t GROUP BY m");
+  const json::Value& from = *q.find("from");
+  EXPECT_EQ(*from.find("op"), json::Value("subquery"));
+  EXPECT_EQ(*from.find("query")->find("from")->find("args"),
+            J(R"([{"op":"literal","value":"d"}])"));
+  EXPECT_EQ(*q.find("dimensions"), J(R"([{"expr":{"op":"ident","name":["m"]},"alias":"m"}])"));
+}
+
 TEST(Syntax, ErrorsSayLineColumnAndWhatWasExpected) {
   EXPECT_EQ(Error("select: id |\nfrom: dataset('d') | filter: a ="),
             "line 2, column 33: expected an expression, found end of input");
@@ -131,8 +141,11 @@ TEST(Syntax, ErrorsSayLineColumnAndWhatWasExpected) {
   EXPECT_NE(Error("frob: x").find("expected a clause"), std::string::npos);
   EXPECT_EQ(Error("select: id | from dataset('d')"),
             "line 1, column 14: expected ':' after 'from' (clauses are written 'from: …')");
-  EXPECT_EQ(Error("SELECT id FROM (SELECT id FROM dataset('d'))").substr(0, 52),
-            "line 1, column 16: subqueries in FROM are not suppor");
+  EXPECT_EQ(Error("SELECT a FROM (SELECT a FROM (SELECT a FROM dataset('d')))"),
+            "line 1, column 30: subqueries in FROM nest one level only");
+  EXPECT_NE(Error("SELECT a FROM (SELECT a FROM dataset('d') LIMIT 1 OFFSET 'c' x)")
+                .find("expected ')' after the subquery"),
+            std::string::npos);
   EXPECT_NE(Error("SELECT id FROM dataset('d') SETTINGS a").find("'=' after a setting name"),
             std::string::npos);
   EXPECT_NE(Error("SELECT id FROM dataset('d') UNPIVOT (v s IN (scores))").find("FOR in UNPIVOT"),
