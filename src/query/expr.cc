@@ -67,6 +67,11 @@ Status ValidateFunction(const json::Value& node, const std::string& where, ExprR
   if (aggregate && !rules.allow_aggregates) {
     return Invalid(node, where, "aggregate " + name + "() is only allowed in measures and HAVING");
   }
+  if (name == "filter_spans") {
+    return Invalid(node, where,
+                   "FILTER_SPANS() narrows the spans returned and must be a top-level AND term "
+                   "of the filter (WHERE)");
+  }
   if (name == "any_span") {
     if (!rules.allow_any_span) return Invalid(node, where, "any_span() is only allowed in filters");
     if (args->as_array().size() != 1) return Invalid(node, where, "any_span() takes one condition");

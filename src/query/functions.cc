@@ -338,8 +338,8 @@ const FunctionDef kFunctions[] = {
     {"to_unixtime", 1, 1, ToUnix},
 };
 
-const std::string_view kAggregates[] = {"count", "count_distinct", "sum", "avg", "min",
-                                        "max",   "percentile"};
+const std::string_view kAggregates[] = {"count", "count_distinct", "sum",      "avg",
+                                        "min",   "max",            "any_value", "percentile"};
 
 const json::Value* LiteralArg(const json::Array& args, size_t i) {
   if (i >= args.size()) return nullptr;
@@ -376,6 +376,10 @@ Status CheckFunctionCall(std::string_view name, const json::Array& args, const s
     max_args = f->max_args;
   } else if (IsAggregateFunction(name)) {
     min_args = AggregateArity(name, &max_args);
+  } else if (name == "estimated_cost") {
+    return Status::InvalidArgument(
+        where + ": estimated_cost() is not supported: it prices tokens by a model price "
+                "registry Spanlake does not have; read metrics.estimated_cost as logged");
   } else {
     return Status::InvalidArgument(where + ": unknown function '" + std::string(name) + "'");
   }

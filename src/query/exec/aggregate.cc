@@ -157,7 +157,9 @@ MeasureSet::State MeasureSet::NewState() const {
       s.accs.push_back(std::make_unique<CountDistinct>());
     } else if (c.name == "sum" || c.name == "avg") {
       s.accs.push_back(std::make_unique<Sum>(c.name == "avg"));
-    } else if (c.name == "min" || c.name == "max") {
+    } else if (c.name == "min" || c.name == "max" || c.name == "any_value") {
+      // any_value: some non-null value of the group — the least, so that it
+      // does not depend on the order rows arrive in.
       s.accs.push_back(std::make_unique<Extreme>(c.name == "max"));
     } else {
       s.accs.push_back(std::make_unique<Percentile>(c.fraction));

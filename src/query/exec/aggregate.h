@@ -1,7 +1,7 @@
 // Aggregation: measures (expressions over aggregate calls such as
 // `sum(x) / count(1)`) folded over groups of rows keyed by dimensions, with
 // optional pivot columns. Aggregates: count (rows, or non-null values),
-// count_distinct, sum, avg, min, max, percentile(x, p) (linear interpolation
+// count_distinct, sum, avg, min, max, any_value, percentile(x, p) (linear interpolation
 // between the closest ranks).
 #pragma once
 

@@ -105,12 +105,16 @@ Status Executor::Prepare() {
   ctx_.tz_offset_minutes = opts_.tz_offset_minutes;
   ctx_.span_sets = &span_sets_;
   reader_ = std::make_shared<engine::SnapshotReader>(engine_.GetSnapshot(), container_);
-  if (std::optional<std::vector<std::string>> columns = ColumnarColumns(q_)) {
-    columnar_ = std::make_shared<engine::ColumnarRead>();
-    columnar_->columns = std::move(*columns);
-    opts_.read.columnar = columnar_;
+  if (q_.inner) {
+    RETURN_IF_ERROR(RunSubquery());
+  } else {
+    if (std::optional<std::vector<std::string>> columns = ColumnarColumns(q_)) {
+      columnar_ = std::make_shared<engine::ColumnarRead>();
+      columnar_->columns = std::move(*columns);
+      opts_.read.columnar = columnar_;
+    }
+    access_ = ChooseAccess(reader_, opts_.read, q_, &ctx_);
   }
-  access_ = ChooseAccess(reader_, opts_.read, q_, &ctx_);
   std::vector<json::Value> conds;
   filter_ = BindAnySpan(q_.filter, conds);
   span_sets_.resize(conds.size());
@@ -131,6 +135,22 @@ Status Executor::Prepare() {
   if (!q_.cursor.empty()) {
     ASSIGN_OR_RETURN(after_, DecodeCursor(q_.cursor, SortDirections().size()));
   }
+  return Status::Ok();
+}
+
+// FROM (subquery): the inner query runs on the same snapshot; its rows are
+// the source of this one.
+Status Executor::RunSubquery() {
+  ASSIGN_OR_RETURN(QueryResult inner, Execute(engine_, container_, *q_.inner, opts_));
+  if (q_.inner_unlimited && !inner.cursor.empty()) {
+    return Status::InvalidArgument("the subquery in FROM yields more than " +
+                                   std::to_string(kMaxLimit) +
+                                   " rows; narrow it or give it a LIMIT");
+  }
+  size_t bytes = 0;
+  for (const json::Value& row : inner.rows) bytes += ApproxBytes(row);
+  RETURN_IF_ERROR(budget_.Hold(static_cast<int64_t>(bytes)));
+  access_ = RowsAccess(std::move(inner.rows));
   return Status::Ok();
 }
 
@@ -392,6 +412,10 @@ Result<QueryResult> Execute(const engine::Engine& engine, const std::string& con
 
 json::Value Explain(const engine::Engine& engine, const std::string& container, const Query& q,
                     const ExecOptions& options) {
+  if (q.inner) {  // the outer query reads the subquery's rows in memory
+    return json::Object{{"access", json::Object{{"type", "subquery"}}},
+                        {"subquery", Explain(engine, container, *q.inner, options)}};
+  }
   engine::ReadOptions read = options.read;
   if (!read.as_of) read.as_of = engine.last_xact();
   Reader reader = std::make_shared<engine::SnapshotReader>(engine.GetSnapshot(), container);

@@ -1,6 +1,7 @@
 #include "query/exec/plan.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "base/datetime.h"
@@ -452,7 +453,80 @@ json::Value SortDescription(const Query& q, const AccessPlan& access) {
   return "top_k (limit + 1 rows held)";
 }
 
+// Adds `_pagination_key` to every row another source yields.
+class PaginationKeyed : public RowSource {
+ public:
+  explicit PaginationKeyed(std::unique_ptr<RowSource> inner) : inner_(std::move(inner)) {}
+
+  Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
+    return inner_->Scan(after, Stamped(visit));
+  }
+  Status ScanTop(const std::function<std::optional<int64_t>()>& floor, const RowVisitor& visit,
+                 engine::TopKStats* stats) const override {
+    return inner_->ScanTop(floor, Stamped(visit), stats);
+  }
+  json::Value Describe() const override { return inner_->Describe(); }
+
+ private:
+  static RowVisitor Stamped(const RowVisitor& visit) {
+    return [&visit](json::Value row, const engine::PageKey& key) {
+      if (row.is_object()) row.as_object().set(kPaginationKeyField, PaginationKey(key));
+      return visit(std::move(row), key);
+    };
+  }
+
+  std::unique_ptr<RowSource> inner_;
+};
+
+// Rows held in memory: the result of a FROM subquery.
+class RowsSource : public RowSource {
+ public:
+  explicit RowsSource(std::shared_ptr<const json::Array> rows) : rows_(std::move(rows)) {}
+
+  Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
+    uint32_t n = static_cast<uint32_t>(rows_->size());
+    for (uint32_t i = 0; i < n; ++i) {
+      engine::PageKey key{1, n - i};  // newest first = the given order
+      if (after && !(key < *after)) continue;
+      if (!visit((*rows_)[i], key)) break;
+    }
+    return Status::Ok();
+  }
+  json::Value Describe() const override {
+    return json::Object{{"type", "subquery"}, {"rows", static_cast<int64_t>(rows_->size())}};
+  }
+
+ private:
+  std::shared_ptr<const json::Array> rows_;
+};
+
+bool Mentions(const json::Value& node, std::string_view text) {
+  return node.is_object() && node.Dump().find(text) != std::string::npos;
+}
+
 }  // namespace
+
+std::string PaginationKey(const engine::PageKey& key) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "p%020llu%010u", static_cast<unsigned long long>(key.xact),
+                static_cast<unsigned>(key.pos));
+  return buf;
+}
+
+bool NamesPaginationKey(const Query& q) {
+  auto named = [](const std::vector<Named>& list) {
+    for (const Named& n : list) {
+      if (Mentions(n.expr, kPaginationKeyField)) return true;
+    }
+    return false;
+  };
+  for (const SortKey& k : q.sort) {
+    if (Mentions(k.expr, kPaginationKeyField)) return true;
+  }
+  return Mentions(q.filter, kPaginationKeyField) || Mentions(q.span_filter, kPaginationKeyField) ||
+         Mentions(q.final_filter, kPaginationKeyField) || named(q.select) ||
+         named(q.dimensions) || named(q.measures) || named(q.pivot);
+}
 
 std::optional<int64_t> CreatedKey(std::string_view created) {
   return LooksLikeTimestamp(created) ? ParseTimestamp(created) : std::nullopt;
@@ -528,6 +602,14 @@ std::unique_ptr<RowSource> SourceFor(Reader reader, const engine::ReadOptions& r
 
 }  // namespace
 
+AccessPlan RowsAccess(json::Array rows) {
+  auto shared = std::make_shared<const json::Array>(std::move(rows));
+  AccessPlan plan;
+  plan.source = std::make_unique<RowsSource>(shared);
+  plan.full = std::make_unique<RowsSource>(shared);
+  return plan;
+}
+
 AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q,
                         const EvalContext* ctx) {
   AccessPlan plan;
@@ -568,6 +650,11 @@ AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Qu
   plan.source = SourceFor(reader, read, chosen, ranges, plan.top_k);
   plan.narrowed = chosen != nullptr || !ranges.empty();
   plan.full = FullScan(std::move(reader), read);
+  if (NamesPaginationKey(q)) {
+    plan.pagination_key = true;
+    plan.source = std::make_unique<PaginationKeyed>(std::move(plan.source));
+    plan.full = std::make_unique<PaginationKeyed>(std::move(plan.full));
+  }
   return plan;
 }
 

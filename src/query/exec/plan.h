@@ -96,13 +96,26 @@ struct IndexCandidate {
 std::vector<IndexCandidate> FindIndexCandidates(const json::Value& filter,
                                                 const EvalContext* ctx = nullptr);
 
+// `_pagination_key`: a row's place (the PageKey of its first write) as text
+// that sorts as the place does — "p", the xact id in 20 digits, the position
+// in 10. Stable for the row's life, so it serves range filters and cursors.
+inline constexpr std::string_view kPaginationKeyField = "_pagination_key";
+std::string PaginationKey(const engine::PageKey& key);
+// Whether the query names `_pagination_key` (the field is computed only then).
+bool NamesPaginationKey(const Query& q);
+
 struct AccessPlan {
   std::unique_ptr<RowSource> source;  // for the filter
   std::unique_ptr<RowSource> full;    // every row (passes that ignore the filter)
+  bool pagination_key = false;  // sources add `_pagination_key` to each row
   bool top_k = false;     // `source` is a top_k_scan: use ScanTop
   bool narrowed = false;  // `source` may skip rows the filter rejects (not a full scan)
   std::vector<IndexCandidate> candidates;
 };
+
+// FROM (subquery): the inner query's result rows as the source, newest first
+// in their given order (each row's PageKey is its place in `rows`).
+AccessPlan RowsAccess(json::Array rows);
 
 // `ctx` must be the one the executor evaluates the filter in (same now()).
 AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Query& q,

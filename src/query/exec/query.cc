@@ -56,7 +56,35 @@ json::Value SourceAsFunction(const json::Value& from) {
   return fn;
 }
 
+Status BindSource(const json::Value* from_in, Query& q);
+
+// FROM (SELECT …): binds the inner tree; the outer reads its rows.
+Status BindSubquery(const json::Value& from, Query& q) {
+  const json::Value* tree = from.find("query");
+  if (tree == nullptr || !tree->is_object())
+    return Status::InvalidArgument("query.from: a subquery needs 'query', a query tree");
+  const json::Value* inner_from = tree->find("from");
+  if (inner_from != nullptr && IsOp(*inner_from, "subquery"))
+    return Status::InvalidArgument("query.from: subqueries nest one level only");
+  if (from.find("shape") != nullptr)
+    return Status::InvalidArgument("query.from: a subquery has no shape; set it on its source");
+  Result<Query> inner = BindQuery(*tree);
+  if (!inner.ok()) return inner.status().WithContext("query.from.query");
+  if (!inner->cursor.empty())
+    return Status::InvalidArgument("query.from.query: a subquery takes no cursor");
+  const json::Value* limit = tree->find("limit");
+  if (limit == nullptr || limit->is_null()) {
+    inner->limit = kMaxLimit;
+    q.inner_unlimited = true;
+  }
+  q.source_kind = inner->source_kind;
+  q.source_id = inner->source_id;
+  q.inner = std::make_shared<const Query>(std::move(inner).value());
+  return Status::Ok();
+}
+
 Status BindSource(const json::Value* from_in, Query& q) {
+  if (from_in != nullptr && IsOp(*from_in, "subquery")) return BindSubquery(*from_in, q);
   json::Value converted = from_in != nullptr ? SourceAsFunction(*from_in) : json::Value();
   const json::Value* from = from_in != nullptr ? &converted : nullptr;
   const char* expected =
@@ -74,6 +102,10 @@ Status BindSource(const json::Value* from_in, Query& q) {
         "'; use project_logs, experiment, dataset or project_functions");
   }
   const json::Value* args = from->find("args");
+  if (args != nullptr && args->is_array() && args->as_array().size() > 1) {
+    return Status::InvalidArgument("query.from: one source per query; several ids in one "
+                                   "source (" + q.source_kind + "('a', 'b')) are not supported yet");
+  }
   if (args == nullptr || !args->is_array() || args->as_array().size() != 1) {
     return Status::InvalidArgument(std::string("query.from: ") + expected);
   }
@@ -322,6 +354,52 @@ json::Value And(json::Value a, json::Value b) {
   return json::Object{{"op", "and"}, {"children", json::Array{std::move(a), std::move(b)}}};
 }
 
+// Splits `node` into its top-level AND terms (n-ary `children` or left/right).
+void Conjuncts(const json::Value& node, json::Array& out) {
+  if (IsOp(node, "and")) {
+    if (const json::Value* c = node.find("children"); c != nullptr && c->is_array()) {
+      for (const json::Value& e : c->as_array()) Conjuncts(e, out);
+    }
+    for (const char* side : {"left", "right"}) {
+      if (const json::Value* e = node.find(side); Present(e)) Conjuncts(*e, out);
+    }
+    return;
+  }
+  out.push_back(node);
+}
+
+// `FILTER_SPANS(cond)` as a top-level AND term of the filter is the text form
+// of span_filter (Braintrust's SQL reference: keep the trace selection, narrow
+// the spans returned): the terms move into the tree's span_filter. Anywhere
+// else the validator refuses it.
+Status HoistFilterSpans(json::Value& tree) {
+  json::Value* f = tree.find("filter");
+  if (!Present(f) || f->Dump().find("filter_spans") == std::string::npos) return Status::Ok();
+  json::Array terms;
+  Conjuncts(*f, terms);
+  json::Value kept, spans;
+  for (json::Value& t : terms) {
+    if (FunctionName(t) != "filter_spans") {
+      kept = And(std::move(kept), std::move(t));
+      continue;
+    }
+    const json::Value* args = t.find("args");
+    if (args == nullptr || !args->is_array() || args->as_array().size() != 1) {
+      return Status::InvalidArgument("query.filter: FILTER_SPANS() takes one condition");
+    }
+    spans = And(std::move(spans), ArgExpr(args->as_array()[0]));
+  }
+  if (spans.is_null()) return Status::Ok();  // only a string mentioned it
+  if (const json::Value* s = tree.find("span_filter"); Present(s)) spans = And(*s, std::move(spans));
+  tree.as_object().set("span_filter", std::move(spans));
+  if (kept.is_null()) {
+    tree.as_object().erase("filter");
+  } else {
+    tree.as_object().set("filter", std::move(kept));
+  }
+  return Status::Ok();
+}
+
 // trace_filter keeps the traces any span of which matches: `any_span(cond)`
 // joins the filter. span_filter narrows the spans returned: on the spans
 // shape it joins the filter; on the traces shape it applies to the spans of
@@ -336,7 +414,7 @@ Status BindSpanAndTraceFilters(const json::Value& tree, Query& q) {
   RETURN_IF_ERROR(ValidateExpr(*s, "query.span_filter", {.allow_any_span = false}));
   if (q.shape == Shape::kSummary) {
     return Status::InvalidArgument(
-        "query.span_filter applies to the spans and traces shapes, not summary");
+        "query.span_filter (FILTER_SPANS()) applies to the spans and traces shapes, not summary");
   }
   if (q.shape == Shape::kSpans) {
     q.filter = And(std::move(q.filter), *s);
@@ -362,9 +440,12 @@ Result<Query> BindQuery(const json::Value& tree_in) {
     return Status::InvalidArgument("'query' must be text or the JSON query tree");
   json::Value tree = tree_in;
   RETURN_IF_ERROR(ExpandSnippets(tree, "query"));
+  RETURN_IF_ERROR(HoistFilterSpans(tree));
   for (const char* key : kUnsupportedKeys) {
     if (Present(tree.find(key)))
-      return Status::InvalidArgument(std::string("query.") + key + " is not supported yet");
+      return Status::InvalidArgument(std::string("query.") + key +
+                                     " is not supported yet: Braintrust's public query reference "
+                                     "does not define what it does");
   }
   Query q;
   RETURN_IF_ERROR(BindSource(tree.find("from"), q));

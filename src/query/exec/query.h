@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,12 @@ struct Query {
   std::string source_kind;  // project_logs | experiment | dataset
   std::string source_id;    // an id, or a name the resolver looks up
   Shape shape = Shape::kSpans;
+  // FROM (subquery): the outer query reads the inner one's result rows (spans
+  // shape, in the inner order); source_kind/source_id are the inner's. One
+  // level. Without its own LIMIT the inner may yield up to kMaxLimit rows,
+  // and more is an error rather than a silently cut input.
+  std::shared_ptr<const Query> inner;
+  bool inner_unlimited = false;
 
   std::vector<Named> select;  // empty = every field (`*`)
   json::Value filter;         // null = every row (trace_filter joined in as any_span)

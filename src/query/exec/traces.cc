@@ -78,6 +78,9 @@ Status Executor::ForEachTraceSpan(
   Status st;
   auto visit = [&](json::Value row, const engine::PageKey& key) {
     st = budget_.Tick();
+    if (access_.pagination_key && row.is_object()) {
+      row.as_object().set(kPaginationKeyField, PaginationKey(key));
+    }
     if (st.ok() && roots.count(RootOf(row))) st = fn(std::move(row), key);
     return st.ok();
   };

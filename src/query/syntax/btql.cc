@@ -44,16 +44,13 @@ Result<json::Array> UnpivotList(Parser& p) {
     RETURN_IF_ERROR(p.ExpectWord("as", "AS in 'unpivot: <expr> AS <name>'"));
     json::Value alias;
     if (p.TakePunct("(")) {
-      if (p.Peek().kind != Tok::kWord) return p.Unexpected("the key alias");
-      std::string k = p.Take().text;
+      ASSIGN_OR_RETURN(std::string k, p.Name("the key alias"));
       RETURN_IF_ERROR(p.ExpectPunct(",", "',' between the key and value aliases"));
-      if (p.Peek().kind != Tok::kWord) return p.Unexpected("the value alias");
-      std::string v = p.Take().text;
+      ASSIGN_OR_RETURN(std::string v, p.Name("the value alias"));
       RETURN_IF_ERROR(p.ExpectPunct(")", "')'"));
       alias = json::Array{json::Value(k), json::Value(v)};
     } else {
-      if (p.Peek().kind != Tok::kWord) return p.Unexpected("an alias");
-      alias = p.Take().text;
+      ASSIGN_OR_RETURN(alias, p.Name("an alias"));
     }
     out.push_back(json::Object{{"expr", std::move(e)}, {"alias", std::move(alias)}});
   } while (p.TakePunct(","));
@@ -123,6 +120,11 @@ Result<json::Value> ParseBtql(std::string_view text) {
     while (p.TakePunct("|")) {
     }
     if (p.AtEnd()) break;
+    if (!AtClauseStart(p) && p.Peek().kind == Tok::kWord &&
+        kClauses.count(LowerAscii(p.Peek().text)) > 0) {
+      return SyntaxError(p.Peek(), "expected ':' after '" + p.Peek().text + "' (clauses are "
+                                   "written '" + LowerAscii(p.Peek().text) + ": …')");
+    }
     if (!AtClauseStart(p)) {
       return p.Unexpected(
           "a clause (select:, from:, filter:, sort:, limit:, cursor:, dimensions:, "

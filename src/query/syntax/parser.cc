@@ -107,6 +107,11 @@ Result<std::string> Parser::StringLiteral(const std::string& what) {
   return Unexpected(what);
 }
 
+Result<std::string> Parser::Name(const std::string& what) {
+  if (Peek().kind != Tok::kWord) return Unexpected(what);
+  return Take().text;
+}
+
 json::Value Parser::Node(const Token& from, json::Object fields) const {
   const Token& last = pos_ > 0 ? toks_[pos_ - 1] : from;
   int end_col = last.col + static_cast<int>(Utf8Length(last.text));
@@ -232,9 +237,7 @@ Result<json::Value> Parser::ComparisonTail(const Token& start, json::Value left)
   } else if (TakeWord("in")) {
     ASSIGN_OR_RETURN(out, InList(start, std::move(left), false));
   } else if (Peek().IsWord("includes") || Peek().IsWord("contains")) {
-    if (dialect_ == Dialect::kSql) {
-      return SyntaxError(Peek(), "INCLUDES and CONTAINS are BTQL only; in SQL use IN");
-    }
+    // Both dialects: Braintrust's SQL reference uses `tags INCLUDES 'x'` too.
     Take();
     ASSIGN_OR_RETURN(json::Value needle, Additive());
     out = Node(start,
@@ -380,6 +383,10 @@ Result<json::Value> Parser::Primary() {
   if (TakePunct("[")) return ArrayLiteral(t);
   if (TakePunct("{")) return ObjectLiteral(t);
   if (TakePunct("*")) return Node(t, {{"op", "star"}});
+  if ((t.IsWord("contains") || t.IsWord("includes")) && Peek(1).IsPunct("(")) {
+    Take();
+    return IncludesCall(t);
+  }
   if (t.kind != Tok::kWord || IsReserved(t)) return Unexpected("an expression");
   Take();
   if (t.IsWord("true") || t.IsWord("false"))
@@ -420,6 +427,17 @@ Result<json::Value> Parser::PathTail(const Token& start, json::Array path) {
       return Node(start, {{"op", "ident"}, {"name", std::move(path)}});
     }
   }
+}
+
+// The function form of the operator: `contains(haystack, needle)`.
+Result<json::Value> Parser::IncludesCall(const Token& name) {
+  Take();  // (
+  ASSIGN_OR_RETURN(json::Value haystack, Expr());
+  RETURN_IF_ERROR(ExpectPunct(",", "',' in " + LowerAscii(name.text) + "(haystack, needle)"));
+  ASSIGN_OR_RETURN(json::Value needle, Expr());
+  RETURN_IF_ERROR(ExpectPunct(")", "')' of " + LowerAscii(name.text) + "(haystack, needle)"));
+  return Node(name,
+              {{"op", "includes"}, {"haystack", std::move(haystack)}, {"needle", std::move(needle)}});
 }
 
 Result<json::Value> Parser::FunctionCall(const Token& name) {

@@ -42,6 +42,8 @@ class Parser {
   Status Unexpected(const std::string& expected) const;
   Result<int64_t> Integer(const std::string& what);
   Result<std::string> StringLiteral(const std::string& what);
+  // A bare word (a column alias), else "expected <what>".
+  Result<std::string> Name(const std::string& what);
   Dialect dialect() const { return dialect_; }
 
   // Builders that stamp `loc` (start from `from`, end at the last token taken).
@@ -62,6 +64,7 @@ class Parser {
   Result<json::Value> Primary();
   Result<json::Value> PathTail(const Token& start, json::Array path);
   Result<json::Value> FunctionCall(const Token& name);
+  Result<json::Value> IncludesCall(const Token& name);
   Result<json::Value> Interval(const Token& start);
   Result<json::Value> Case(const Token& start);
   Result<json::Value> Cast(const Token& start);

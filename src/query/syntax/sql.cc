@@ -1,7 +1,8 @@
 // SQL text → the JSON query tree. A query with GROUP BY or aggregate calls
 // becomes `dimensions` (the GROUP BY expressions) and `measures` (the select
 // items holding aggregates); HAVING becomes `final_filter`; OFFSET takes the
-// cursor string of a previous page.
+// cursor string of a previous page. `FROM (SELECT …)` nests the inner query's
+// tree as {op:"subquery", query}.
 #include <optional>
 
 #include "query/expr.h"
@@ -16,6 +17,7 @@ struct SqlParts {
   json::Array select;
   json::Value from;
   json::Value sample;
+  json::Array unpivot;
   json::Value where;
   json::Array group_by;
   json::Value having;
@@ -81,6 +83,39 @@ Result<json::Value> TableSample(Parser& p) {
   return json::Value(std::move(out));
 }
 
+// UNPIVOT (value FOR name IN (expr)): one row per key of the object `expr`,
+// with its key as `name` and its value as `value` (BTQL's
+// `unpivot: expr as (name, value)`).
+Result<json::Value> Unpivot(Parser& p) {
+  RETURN_IF_ERROR(p.ExpectPunct("(", "'(' after UNPIVOT"));
+  ASSIGN_OR_RETURN(std::string value, p.Name("the value column name"));
+  RETURN_IF_ERROR(p.ExpectWord("for", "FOR in UNPIVOT (value FOR name IN (field))"));
+  ASSIGN_OR_RETURN(std::string name, p.Name("the name column name"));
+  RETURN_IF_ERROR(p.ExpectWord("in", "IN in UNPIVOT (value FOR name IN (field))"));
+  RETURN_IF_ERROR(p.ExpectPunct("(", "'(' after IN"));
+  ASSIGN_OR_RETURN(json::Value e, p.Expr());
+  RETURN_IF_ERROR(p.ExpectPunct(")", "')': UNPIVOT takes one field"));
+  RETURN_IF_ERROR(p.ExpectPunct(")", "')' of UNPIVOT"));
+  return json::Value(json::Object{{"expr", std::move(e)},
+                                  {"alias", json::Array{json::Value(name), json::Value(value)}}});
+}
+
+// SETTINGS name = literal, …: per-query hints to the engine, which by
+// definition do not change results; accepted and ignored.
+Status Settings(Parser& p) {
+  do {
+    RETURN_IF_ERROR(p.Name("a setting name").status());
+    RETURN_IF_ERROR(p.ExpectPunct("=", "'=' after a setting name"));
+    const Token& v = p.Peek();
+    if (v.kind != Tok::kInt && v.kind != Tok::kFloat && v.kind != Tok::kSingle &&
+        !v.IsWord("true") && !v.IsWord("false")) {
+      return p.Unexpected("a number, string, true or false as a setting value");
+    }
+    p.Take();
+  } while (p.TakePunct(","));
+  return Status::Ok();
+}
+
 Result<json::Array> ExprList(Parser& p) {
   json::Array out;
   do {
@@ -108,7 +143,21 @@ Status OrderBy(Parser& p, SqlParts& parts) {
   return Status::Ok();
 }
 
-Status Tail(Parser& p, SqlParts& parts) {
+// The words that may follow a source in FROM (so are no bare alias).
+bool IsSqlClauseWord(const Token& t) {
+  for (const char* w : {"unpivot", "tablesample", "where", "group", "having", "order", "limit",
+                        "offset", "settings"}) {
+    if (t.IsWord(w)) return true;
+  }
+  return false;
+}
+
+// After FROM: the optional clauses in order; a nested query ends at its ')'.
+Status Tail(Parser& p, SqlParts& parts, bool nested) {
+  while (p.TakeWord("unpivot")) {
+    ASSIGN_OR_RETURN(json::Value u, Unpivot(p));
+    parts.unpivot.push_back(std::move(u));
+  }
   if (p.TakeWord("tablesample")) {
     ASSIGN_OR_RETURN(parts.sample, TableSample(p));
   }
@@ -137,6 +186,8 @@ Status Tail(Parser& p, SqlParts& parts) {
     }
     ASSIGN_OR_RETURN(parts.cursor, p.StringLiteral("a cursor string after OFFSET"));
   }
+  if (p.TakeWord("settings")) RETURN_IF_ERROR(Settings(p));
+  if (nested) return p.Peek().IsPunct(")") ? Status::Ok() : p.Unexpected("')' after the subquery");
   p.TakePunct(";");
   if (!p.AtEnd()) return p.Unexpected("end of query");
   return Status::Ok();
@@ -179,11 +230,24 @@ Status Aggregate(SqlParts& parts, json::Object& query) {
   return Status::Ok();
 }
 
-}  // namespace
+Result<json::Value> Select(Parser& p, bool nested);
 
-Result<json::Value> ParseSql(std::string_view text) {
-  ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(text));
-  Parser p(std::move(tokens), Dialect::kSql);
+// FROM (SELECT …) [[AS] alias]: the inner query's result rows are the outer
+// query's input. One level only, so that no input nests without bound.
+Result<json::Value> FromSubquery(Parser& p, bool nested) {
+  const Token& open = p.Take();  // (
+  if (nested) return SyntaxError(open, "subqueries in FROM nest one level only");
+  ASSIGN_OR_RETURN(json::Value inner, Select(p, true));
+  RETURN_IF_ERROR(p.ExpectPunct(")", "')' after the subquery"));
+  if (p.TakeWord("as")) {
+    RETURN_IF_ERROR(p.Name("an alias for the subquery").status());
+  } else if (p.Peek().kind == Tok::kWord && !IsSqlClauseWord(p.Peek())) {
+    p.Take();  // a bare alias: fields are named without it
+  }
+  return p.Node(open, {{"op", "subquery"}, {"query", std::move(inner)}});
+}
+
+Result<json::Value> Select(Parser& p, bool nested) {
   SqlParts parts;
   parts.group_at = p.Peek();
   RETURN_IF_ERROR(p.ExpectWord("select", "SELECT"));
@@ -191,8 +255,12 @@ Result<json::Value> ParseSql(std::string_view text) {
     return SyntaxError(p.Peek(), "SELECT DISTINCT is not supported; use GROUP BY");
   ASSIGN_OR_RETURN(parts.select, p.AliasedList(true));
   RETURN_IF_ERROR(p.ExpectWord("from", "',' or FROM"));
-  ASSIGN_OR_RETURN(parts.from, p.FromClause());
-  RETURN_IF_ERROR(Tail(p, parts));
+  if (p.Peek().IsPunct("(") && p.Peek(1).IsWord("select")) {
+    ASSIGN_OR_RETURN(parts.from, FromSubquery(p, nested));
+  } else {
+    ASSIGN_OR_RETURN(parts.from, p.FromClause());
+  }
+  RETURN_IF_ERROR(Tail(p, parts, nested));
 
   json::Object query{{"from", parts.from}};
   bool aggregated = !parts.group_by.empty();
@@ -205,10 +273,19 @@ Result<json::Value> ParseSql(std::string_view text) {
   if (!parts.where.is_null()) query.set("filter", parts.where);
   if (!parts.having.is_null()) query.set("final_filter", parts.having);
   if (!parts.sample.is_null()) query.set("sample", parts.sample);
+  if (!parts.unpivot.empty()) query.set("unpivot", parts.unpivot);
   if (!parts.order_by.empty()) query.set("sort", parts.order_by);
   if (parts.limit) query.set("limit", *parts.limit);
   if (parts.cursor) query.set("cursor", *parts.cursor);
   return json::Value(std::move(query));
+}
+
+}  // namespace
+
+Result<json::Value> ParseSql(std::string_view text) {
+  ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(text));
+  Parser p(std::move(tokens), Dialect::kSql);
+  return Select(p, false);
 }
 
 }  // namespace spanlake::query::syntax

@@ -102,14 +102,54 @@ TEST(Syntax, DeepNestingAndLongChainsAreErrorsNotCrashes) {
   EXPECT_EQ(q.find("filter")->find("children")->as_array().size(), 2000u);
 }
 
+TEST(Syntax, BraintrustSqlForms) {
+  // UNPIVOT (value FOR name IN (field)) is BTQL's `unpivot: field as (name, value)`.
+  json::Value q = Parse("SELECT s, avg(v) AS a FROM experiment('e') UNPIVOT (v FOR s IN (scores)) "
+                        "GROUP BY s");
+  EXPECT_EQ(*q.find("unpivot"), J(R"([{"expr":{"op":"ident","name":["scores"]},
+      "alias":["s","v"]}])"));
+  // SETTINGS hints parse and leave no trace in the tree.
+  EXPECT_EQ(Parse("SELECT id FROM dataset('d') LIMIT 5 SETTINGS a = 1, b = 'x', c = true"),
+            Parse("SELECT id FROM dataset('d') LIMIT 5"));
+  // INCLUDES in SQL, and contains(a, b) as a function, are the includes operator.
+  json::Value inc = J(R"({"op":"includes","haystack":{"op":"ident","name":["tags"]},
+      "needle":{"op":"literal","value":"x"}})");
+  EXPECT_EQ(*Parse("SELECT id FROM dataset('d') WHERE tags INCLUDES 'x'").find("filter"), inc);
+  EXPECT_EQ(*Parse("select: id | from: dataset('d') | filter: contains(tags, 'x')").find("filter"),
+            inc);
+  // FILTER_SPANS(…) parses as a call; the binder moves it into span_filter.
+  EXPECT_EQ(FunctionName(*Parse("SELECT id FROM dataset('d') WHERE FILTER_SPANS(a = 1)")
+                              .find("filter")),
+            "filter_spans");
+}
+
+TEST(Syntax, FromSubquery) {
+  json::Value q = Parse("SELECT m, count(*) AS n FROM (SELECT root_span_id, any_value(x) AS m "
+                        "FROM dataset('d') GROUP BY 1) AS t GROUP BY m");
+  const json::Value& from = *q.find("from");
+  EXPECT_EQ(*from.find("op"), json::Value("subquery"));
+  EXPECT_EQ(*from.find("query")->find("from")->find("args"),
+            J(R"([{"op":"literal","value":"d"}])"));
+  EXPECT_EQ(*q.find("dimensions"), J(R"([{"expr":{"op":"ident","name":["m"]},"alias":"m"}])"));
+}
+
 TEST(Syntax, ErrorsSayLineColumnAndWhatWasExpected) {
   EXPECT_EQ(Error("select: id |\nfrom: dataset('d') | filter: a ="),
             "line 2, column 33: expected an expression, found end of input");
   EXPECT_EQ(Error("SELECT id FROM dataset('d') WHERE a = 1 LIMIT"),
             "line 1, column 46: expected a number after LIMIT, found end of input");
-  EXPECT_NE(Error("SELECT * FROM dataset('d') WHERE tags INCLUDES 'x'").find("BTQL only"),
-            std::string::npos);
   EXPECT_NE(Error("frob: x").find("expected a clause"), std::string::npos);
+  EXPECT_EQ(Error("select: id | from dataset('d')"),
+            "line 1, column 14: expected ':' after 'from' (clauses are written 'from: …')");
+  EXPECT_EQ(Error("SELECT a FROM (SELECT a FROM (SELECT a FROM dataset('d')))"),
+            "line 1, column 30: subqueries in FROM nest one level only");
+  EXPECT_NE(Error("SELECT a FROM (SELECT a FROM dataset('d') LIMIT 1 OFFSET 'c' x)")
+                .find("expected ')' after the subquery"),
+            std::string::npos);
+  EXPECT_NE(Error("SELECT id FROM dataset('d') SETTINGS a").find("'=' after a setting name"),
+            std::string::npos);
+  EXPECT_NE(Error("SELECT id FROM dataset('d') UNPIVOT (v s IN (scores))").find("FOR in UNPIVOT"),
+            std::string::npos);
   EXPECT_NE(Error("select: 'abc").find("unterminated"), std::string::npos);
   EXPECT_NE(Error("SELECT a, count(*) FROM dataset('d')").find("GROUP BY"), std::string::npos);
   EXPECT_NE(Error("SELECT a FROM dataset('d') OFFSET 10").find("cursor"), std::string::npos);
