@@ -181,7 +181,7 @@ async function main() {
     out.details.experiments = pair;
     await measure("experiment_compare", async () => {
       await home();
-      return timed(() => go(`/p/${pid}/experiments/${pair.id}?base=${pair.base}`), () => page.waitForFunction(() => {
+      return timed(() => go(`/p/${pid}/experiments/${pair.id}?base=${pair.base}&live=off`), () => page.waitForFunction(() => {
         const td = document.querySelectorAll("table[aria-label='Score summary'] tbody tr:first-child td");
         return td.length === 5 && td[2].textContent !== "" && document.querySelector("table[aria-label='Experiment rows'] tbody tr");
       }, null, { timeout: TIMEOUT }));

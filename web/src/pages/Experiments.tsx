@@ -103,7 +103,7 @@ export function ExperimentView({ projectId, id }: { projectId: string; id: strin
     return { exp, others: all.objects.filter((e) => e.id !== id), rows, comparison, baseRows, xact };
   }, [id, baseId, projectId]);
   // Live tail: rows logged to this experiment (e.g. an Eval() still running) appear.
-  useLiveTail(`experiment:${id}`, data.data?.xact ?? null, true, () => data.reload());
+  useLiveTail(`experiment:${id}`, data.data?.xact ?? null, params.get("live") !== "off", () => data.reload());
   const [q, setQ] = useState("");
   return (
     <div className="page">
