@@ -8,7 +8,7 @@ export default defineConfig({
   build: { outDir: "dist", assetsDir: "assets", sourcemap: false, chunkSizeWarningLimit: 1024 },
   server: {
     proxy: Object.fromEntries(
-      ["/btql", "/v1", "/api", "/ui/v1", "/attachment", "/objects", "/experiment-comparison2", "/logs3"].map(
+      ["/btql", "/v1", "/api", "/ui/v1", "/xact-id", "/attachment", "/objects", "/experiment-comparison2", "/logs3"].map(
         (p) => [p, process.env.SPANLAKE_URL ?? "http://127.0.0.1:8000"],
       ),
     ),

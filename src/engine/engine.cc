@@ -230,6 +230,7 @@ Result<uint64_t> Engine::Write(std::vector<RowWrite> rows) {
   std::unique_lock<std::mutex> l(apply_mu_);
   apply_cv_.wait(l, [&] { return applied_seq_ == seq; });
   if (synced.ok()) {
+    NoteContainersLocked(xact, rows);
     std::shared_ptr<const Snapshot> snap = current();
     snap->active->Apply(xact, std::move(rows), [&](const std::string& c, const std::string& id) {
       return InheritedKeyOf(*snap, c, id);

@@ -47,6 +47,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -134,6 +135,15 @@ class Engine {
   // passes, then returns last_xact(). Woken by every write (no polling); the
   // UI's live tail long-polls on it (server/wire_ui.cc).
   uint64_t WaitForXactAfter(uint64_t after, std::chrono::milliseconds timeout);
+  // The newest visible transaction that wrote to `container` ("<kind>:<id>")
+  // since this engine opened (0 when none has). Thread-safe.
+  uint64_t ContainerXact(const std::string& container) const;
+  // Blocks until a transaction newer than `after` that wrote to `container`
+  // is visible or `timeout` passes, then returns ContainerXact(container).
+  // Writes to other containers wake the thread only to re-check (under the
+  // apply lock, no I/O); the UI's live tail per page waits on it.
+  uint64_t WaitForContainerXactAfter(const std::string& container, uint64_t after,
+                                     std::chrono::milliseconds timeout);
 
   // --- reads (the query layer's view of the engine) ---
   std::shared_ptr<const Snapshot> GetSnapshot() const;
@@ -218,6 +228,7 @@ class Engine {
   void InstallCompaction(const std::set<std::string>& gone, std::shared_ptr<segment::Reader> reader);
   void DeleteDue();
   Result<bool> CompactorStep();
+  void NoteContainersLocked(uint64_t xact, const std::vector<RowWrite>& rows);  // REQUIRES apply_mu_
 
   Options options_;
   std::unique_ptr<io::ObjectStore> owned_store_;
@@ -233,6 +244,9 @@ class Engine {
   std::condition_variable apply_cv_;
   uint64_t applied_seq_ = 0;
   uint64_t visible_xact_ = 0;
+  // Container → its newest applied xact (engine_wait.cc). One small entry per
+  // container written since open: containers number in the thousands at most.
+  std::unordered_map<std::string, uint64_t> container_xact_;
   uint64_t active_bytes_ = 0;
   std::chrono::steady_clock::time_point active_since_;
 

@@ -54,6 +54,31 @@ TEST_F(EngineTest, WaitForXactAfterWakesOnWrite) {
   EXPECT_EQ(e->WaitForXactAfter(x2, std::chrono::milliseconds(1)), x2);  // nothing new: times out
 }
 
+TEST_F(EngineTest, WaitForContainerXactAfterIgnoresOtherContainers) {
+  auto e = Open();
+  EXPECT_EQ(e->ContainerXact("dataset:d"), 0u);
+  uint64_t x1 = e->Write({W(R"({"id":"a"})")}).value();
+  EXPECT_EQ(e->ContainerXact("dataset:d"), x1);
+  RowWrite other = W(R"({"id":"z"})");
+  other.container = "dataset:other";
+  uint64_t x2 = e->Write({other}).value();
+  EXPECT_EQ(e->ContainerXact("dataset:d"), x1);  // another container's write is not ours
+  EXPECT_EQ(e->ContainerXact("dataset:other"), x2);
+  // Only the other container was written after x1: times out with our newest.
+  EXPECT_EQ(e->WaitForContainerXactAfter("dataset:d", x1, std::chrono::milliseconds(1)), x1);
+  uint64_t x3 = 0;
+  std::thread writer([&] {
+    RowWrite more = W(R"({"id":"y"})");
+    more.container = "dataset:other";
+    EXPECT_TRUE(e->Write({more}).ok());
+    x3 = e->Write({W(R"({"id":"b"})")}).value();
+  });
+  uint64_t seen = e->WaitForContainerXactAfter("dataset:d", x1, std::chrono::minutes(5));
+  writer.join();
+  EXPECT_EQ(seen, x3);
+  EXPECT_EQ(e->ContainerXact("dataset:d"), x3);
+}
+
 TEST_F(EngineTest, WritesAreVisibleAndSurviveReopen) {
   uint64_t x1, x2;
   {

@@ -67,11 +67,18 @@ bool AcceptsHtml(const http::Request& req) {
   return accept != nullptr && accept->find("text/html") != std::string::npos;
 }
 
+// {"xact_id", "changed"[, "busy"]}: xact_id is the container's newest
+// transaction when it is newer than `after` (changed), else `after`.
+json::Object WaitAnswer(uint64_t newest, uint64_t after) {
+  const bool changed = newest > after;
+  return json::Object{{"xact_id", engine::XactToString(changed ? newest : after)}, {"changed", changed}};
+}
+
 // GET /ui/v1/wait?object=<kind>:<id>&after_xact=<xact>: answers once a
-// transaction newer than after_xact is visible, or after kWaitTimeout, with
-// {"xact_id", "changed"}. The wake-up is engine-wide (any container's
-// write), so the client re-reads its view and waits again when nothing of
-// its own changed. "busy": true when too many wait already (retry later).
+// transaction newer than after_xact that wrote to that container (project
+// logs, experiment or dataset the caller may read) is visible, or after
+// kWaitTimeout. Writes to other containers do not answer it. "busy": true,
+// at once, when too many wait already (the client retries later).
 Result<http::Response> Wait(Api& api, Call& call) {
   const std::string* object = call.req.Query("object");
   const std::string* after_text = call.req.Query("after_xact");
@@ -79,19 +86,19 @@ Result<http::Response> Wait(Api& api, Call& call) {
     return Status::InvalidArgument("query parameter 'object' is required as '<kind>:<id>'");
   }
   size_t colon = object->find(':');
-  RETURN_IF_ERROR(api.ResolveContainer(call.who, object->substr(0, colon), object->substr(colon + 1))
-                      .status());
+  ASSIGN_OR_RETURN(ContainerInfo info,
+                   api.ResolveContainer(call.who, object->substr(0, colon), object->substr(colon + 1)));
   std::optional<uint64_t> after = after_text ? engine::ParseXact(*after_text) : std::nullopt;
   if (!after) return Status::InvalidArgument("query parameter 'after_xact' must be a transaction id");
   if (g_waiters.fetch_add(1) >= kMaxWaiters) {
     g_waiters.fetch_sub(1);
-    uint64_t now = api.engine().last_xact();
-    return JsonResponse(json::Object{{"xact_id", engine::XactToString(now)},
-                                     {"changed", now > *after}, {"busy", true}});
+    json::Object answer = WaitAnswer(api.engine().ContainerXact(info.key), *after);
+    answer.set("busy", true);
+    return JsonResponse(std::move(answer));
   }
-  uint64_t seen = api.engine().WaitForXactAfter(*after, kWaitTimeout);
+  uint64_t newest = api.engine().WaitForContainerXactAfter(info.key, *after, kWaitTimeout);
   g_waiters.fetch_sub(1);
-  return JsonResponse(json::Object{{"xact_id", engine::XactToString(seen)}, {"changed", seen > *after}});
+  return JsonResponse(WaitAnswer(newest, *after));
 }
 
 }  // namespace

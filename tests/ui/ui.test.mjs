@@ -92,6 +92,28 @@ test("the live-tail wait is authenticated, validated, org-confined, and wakes on
   assert.ok(BigInt(woke.json.xact_id) > BigInt(xact));
 });
 
+// An experiment of its own, so that the rows these tests add change no other test's view.
+async function newExperiment(name) {
+  const res = await httpJson(server, "POST", "/v1/experiment", { body: { project_id: seeded.projectId, name } });
+  return res.id;
+}
+
+test("the wait answers for writes to its own container only", async () => {
+  const exp = await newExperiment("wait-probe");
+  const xact = (await http(server, "GET", "/xact-id")).text.trim();
+  const waiting = http(server, "GET", `/ui/v1/wait?object=experiment:${exp}&after_xact=${xact}`);
+  await httpJson(server, "POST", "/logs3", {
+    body: { api_version: 2, rows: [{ id: "not-the-experiment", project_id: seeded.projectId, log_id: "g", input: "elsewhere" }] },
+  });
+  const afterLogs = (await http(server, "GET", "/xact-id")).text.trim();
+  await httpJson(server, "POST", `/v1/experiment/${exp}/insert`, { body: { events: [{ id: "wake-exp", input: "wake" }] } });
+  const woke = await waiting;
+  assert.equal(woke.status, 200);
+  assert.equal(woke.json.changed, true);
+  // Had the logs write answered it, its xact would be that write's, not newer.
+  assert.ok(BigInt(woke.json.xact_id) > BigInt(afterLogs), `${woke.json.xact_id} > ${afterLogs}`);
+});
+
 test("sign in with an API key lists orgs and projects", async () => {
   await page.goto(server.url);
   await shot("signin");
@@ -230,6 +252,21 @@ test("experiments: list, compare with a base, regressions only", async () => {
   assert.equal(await page.locator("tr.regression td.differs").count(), 3);
 });
 
+test("a row logged to an experiment appears live on its page", async () => {
+  const exp = await newExperiment("live-tail");
+  await httpJson(server, "POST", `/v1/experiment/${exp}/insert`, { body: { events: [{ id: "first", input: "the first row", output: "1" }] } });
+  await go(`/p/${seeded.projectId}/experiments/${exp}`);
+  await page.getByRole("table", { name: "Experiment rows" }).locator("td", { hasText: "the first row" }).waitFor();
+  await new Promise((r) => setTimeout(r, 500)); // let the tail start waiting
+  const t0 = Date.now();
+  await httpJson(server, "POST", `/v1/experiment/${exp}/insert`, {
+    body: { events: [{ id: "second", input: "a live experiment row", output: "2", scores: { exact: 1 } }] },
+  });
+  await page.getByRole("table", { name: "Experiment rows" }).locator("td", { hasText: "a live experiment row" }).waitFor();
+  timings.live_experiment_row = Date.now() - t0;
+  assert.equal(await page.locator("table[aria-label='Experiment rows'] tbody tr").count(), 2);
+});
+
 test("datasets: add, edit and delete rows, read an older version", async () => {
   await go(`/p/${seeded.projectId}/datasets/${seeded.datasetId}`);
   await page.locator("tr[data-row-id=row-1]").waitFor();
@@ -255,6 +292,16 @@ test("datasets: add, edit and delete rows, read an older version", async () => {
   await go(`/p/${seeded.projectId}/datasets/${seeded.datasetId}?version=${before}`);
   await page.locator("tr[data-row-id=row-1]", { hasText: '"a":2' }).waitFor();
   await page.locator("tr[data-row-id=row-4]").waitFor();
+});
+
+test("a row written to a dataset appears live on its page", async () => {
+  await go(`/p/${seeded.projectId}/datasets/${seeded.datasetId}`);
+  await page.locator("tr[data-row-id=row-1]").waitFor();
+  await new Promise((r) => setTimeout(r, 500)); // let the tail start waiting
+  await httpJson(server, "POST", `/v1/dataset/${seeded.datasetId}/insert`, {
+    body: { events: [{ id: "live-ds", input: { q: "a live dataset row" }, expected: "yes" }] },
+  });
+  await page.locator("tr[data-row-id=live-ds]", { hasText: "a live dataset row" }).waitFor();
 });
 
 test("monitor charts and prompts render", async () => {

@@ -73,15 +73,18 @@ export function userLiteral(v: string): string {
 
 export type ObjectKind = "project_logs" | "experiment" | "dataset";
 
-// Long-polls GET /ui/v1/wait: resolves with the newest xact once anything newer than
-// `after` is written (or after the server's timeout).
+// Long-polls GET /ui/v1/wait: resolves with the container's newest xact once it
+// is written after `after` (changed), or after the server's timeout.
 export async function waitForChange(object: string, after: string, signal: AbortSignal) {
   const q = new URLSearchParams({ object, after_xact: after });
   return call<{ xact_id: string; changed: boolean; busy?: boolean }>("GET", `/ui/v1/wait?${q}`, undefined, signal);
 }
 
+// The server's newest xact (GET /xact-id, plain text): read before a page's data so
+// that its live tail misses no write made while the data loads.
 export async function currentXact(): Promise<string> {
   const res = await fetch("/xact-id", { headers: { Authorization: `Bearer ${apiKey()}` } });
+  if (!res.ok) throw new ApiError(res.status, await res.text());
   return (await res.text()).trim();
 }
 

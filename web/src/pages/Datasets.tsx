@@ -1,7 +1,8 @@
 // Datasets: the project's list; a dataset's rows with add, edit and delete
 // (rows written through /v1/dataset/{id}/insert like the SDK), and its versions.
 import { useState } from "react";
-import { btqlAll, call, lit } from "../api";
+import { btqlAll, call, currentXact, lit } from "../api";
+import { useLiveTail } from "../live";
 import { AsyncView, Empty, ErrorBox, useAsync } from "../components/common";
 import { fmtTime, preview } from "../format";
 import { href, setParams, useRoute } from "../route";
@@ -78,12 +79,15 @@ export function DatasetView({ id }: { projectId: string; id: string }) {
   const version = params.get("version") ?? "";
   const [tick, setTick] = useState(0);
   const data = useAsync(async () => {
+    const xact = await currentXact(); // before the rows: the live tail then misses nothing
     const [ds, rows] = await Promise.all([
       call("GET", `/v1/dataset/${encodeURIComponent(id)}`),
       btqlAll(`from: dataset(${lit(id)}) | limit: 1000`, version ? { version } : {}),
     ]);
-    return { ds, rows };
+    return { ds, rows, xact };
   }, [id, version, tick]);
+  // Live tail of the latest version (an old version does not change).
+  useLiveTail(`dataset:${id}`, data.data?.xact ?? null, !version, () => data.reload());
   const [editing, setEditing] = useState<string | null>(null); // row id, or "new"
   const [error, setError] = useState<unknown>(null);
   const insert = async (events: any[]) => {

@@ -1,7 +1,8 @@
 // Experiments: the project's list with score summaries over time, one
 // experiment's rows with per-row scores, and comparison with a base experiment.
 import { useMemo, useState } from "react";
-import { btqlAll, call, lit } from "../api";
+import { btqlAll, call, currentXact, lit } from "../api";
+import { useLiveTail } from "../live";
 import { Chart } from "../components/Chart";
 import { AsyncView, Empty, useAsync } from "../components/common";
 import { fmtPct, fmtTime, preview } from "../format";
@@ -89,6 +90,7 @@ export function ExperimentView({ projectId, id }: { projectId: string; id: strin
   const baseId = params.get("base") ?? "";
   const onlyRegressions = params.get("regressions") === "1";
   const data = useAsync(async () => {
+    const xact = await currentXact(); // before the rows: the live tail then misses nothing
     const [exp, all, rows] = await Promise.all([
       call("GET", `/v1/experiment/${encodeURIComponent(id)}`),
       call<{ objects: any[] }>("GET", `/v1/experiment?project_id=${encodeURIComponent(projectId)}&limit=200`),
@@ -98,8 +100,10 @@ export function ExperimentView({ projectId, id }: { projectId: string; id: strin
     if (baseId) q.set("base_experiment_id", baseId);
     const comparison = await call<Comparison>("GET", `/experiment-comparison2?${q}`);
     const baseRows = baseId ? await rowsOf(baseId) : [];
-    return { exp, others: all.objects.filter((e) => e.id !== id), rows, comparison, baseRows };
+    return { exp, others: all.objects.filter((e) => e.id !== id), rows, comparison, baseRows, xact };
   }, [id, baseId, projectId]);
+  // Live tail: rows logged to this experiment (e.g. an Eval() still running) appear.
+  useLiveTail(`experiment:${id}`, data.data?.xact ?? null, params.get("live") !== "off", () => data.reload());
   const [q, setQ] = useState("");
   return (
     <div className="page">

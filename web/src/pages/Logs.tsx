@@ -13,27 +13,55 @@ import {
   useReactTable,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { btql, lit, waitForChange } from "../api";
+import { btql, lit } from "../api";
+import { useLiveTail } from "../live";
 import { Empty, ErrorBox, Loading } from "../components/common";
 import { fmtCost, fmtDuration, fmtNum, fmtTime, get, preview, RANGES } from "../format";
 import { navigate, setParams, useRoute } from "../route";
 import { type Clause, filterLine, OPS, parseClauses, rawFilterError, type ViewFilter } from "./query";
 
 const PAGE = 50;
+// Summary previews: the table shows 100 characters of input and output.
+const PREVIEW = 120;
 
-function logsQuery(pid: string, v: ViewFilter): string {
+// A page of traces in two steps. The summary shape alone must find the newest
+// traces by reading every span of the project (seconds on a large store); the
+// spans shape finds the newest matching spans by index in milliseconds. So:
+// (1) the newest spans that match (root spans when there is no filter), by
+// cursor; (2) the summary rows of their traces by root_span_id lookup. A trace
+// is listed when any of its spans matches, as with the summary shape, ordered
+// by its newest matching span. The filter stays on line 1 (rawFilterError).
+// Without a filter only root spans are read, one per trace; with one, several spans
+// of a trace may match, so more are read to fill about a page of traces.
+function rootsQuery(pid: string, v: ViewFilter): string {
   const f = filterLine(v);
-  return [f, `from: project_logs(${lit(pid)}) summary`, `limit: ${PAGE}`].filter(Boolean).join("\n");
+  return [f || "filter: is_root", "select: root_span_id", `from: project_logs(${lit(pid)})`, `limit: ${spanLimit(f)}`].join("\n");
 }
 
-function sleep(ms: number, signal: AbortSignal) {
-  return new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(t);
-      r();
-    });
-  });
+function spanLimit(filter: string): number {
+  return filter ? PAGE * 3 : PAGE;
+}
+
+function summaryQuery(pid: string, roots: string[]): string {
+  const ids = roots.map(lit).join(", ");
+  return `from: project_logs(${lit(pid)}) summary | filter: root_span_id IN [${ids}] | preview_length: ${PREVIEW} | limit: ${roots.length}`;
+}
+
+interface LogPage {
+  rows: any[];
+  cursor?: string;
+  xact: string;
+}
+
+async function fetchPage(pid: string, v: ViewFilter, cursor: string | undefined, signal?: AbortSignal): Promise<LogPage> {
+  const spans = await btql(rootsQuery(pid, v), cursor ? { cursor } : {}, signal);
+  const roots = [...new Set(spans.data.map((r) => r.root_span_id as string).filter(Boolean))];
+  const xact = spans.freshness_state?.last_processed_xact_id ?? "0";
+  if (roots.length === 0) return { rows: [], cursor: undefined, xact };
+  const summary = await btql(summaryQuery(pid, roots), {}, signal);
+  const byRoot = new Map(summary.data.map((r) => [r.root_span_id ?? r.id, r]));
+  const rows = roots.map((id) => byRoot.get(id)).filter(Boolean);
+  return { rows, cursor: spans.data.length < spanLimit(filterLine(v)) ? undefined : spans.cursor, xact };
 }
 
 // Rows of the first page merged into what is shown: updated traces replaced in
@@ -45,7 +73,7 @@ function mergeTop(rows: any[], top: any[]): { rows: any[]; added: number } {
   return { rows: [...fresh, ...rows.map((r) => byId.get(r.id) ?? r)], added: fresh.length };
 }
 
-function useLogRows(pid: string, query: string, live: boolean) {
+function useLogRows(pid: string, view: ViewFilter, viewKey: string, live: boolean) {
   const [rows, setRows] = useState<any[]>([]);
   const [cursor, setCursor] = useState<string | undefined>();
   const [error, setError] = useState<unknown>(null);
@@ -53,6 +81,8 @@ function useLogRows(pid: string, query: string, live: boolean) {
   const [loadingMore, setLoadingMore] = useState(false);
   const [xact, setXact] = useState<string | null>(null);
   const [firstRowsMs, setFirstRowsMs] = useState<number | null>(null);
+  const viewRef = useRef(view);
+  viewRef.current = view;
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -60,11 +90,12 @@ function useLogRows(pid: string, query: string, live: boolean) {
     setLoading(true);
     setError(null);
     setRows([]);
-    btql(query, {}, ctl.signal).then(
-      (res) => {
-        setRows(res.data);
-        setCursor(res.cursor);
-        setXact(res.freshness_state?.last_processed_xact_id ?? "0");
+    setXact(null);
+    fetchPage(pid, viewRef.current, undefined, ctl.signal).then(
+      (page) => {
+        setRows(page.rows);
+        setCursor(page.cursor);
+        setXact(page.xact);
         setLoading(false);
         setFirstRowsMs(Math.round(performance.now() - t0));
       },
@@ -75,40 +106,24 @@ function useLogRows(pid: string, query: string, live: boolean) {
       },
     );
     return () => ctl.abort();
-  }, [query]);
+  }, [pid, viewKey]);
 
-  // Live tail: long-poll for a newer transaction, then re-read the first page.
-  useEffect(() => {
-    if (!live || xact === null) return;
-    const ctl = new AbortController();
-    (async () => {
-      let after = xact;
-      while (!ctl.signal.aborted) {
-        try {
-          const w = await waitForChange(`project_logs:${pid}`, after, ctl.signal);
-          if (w.busy) await sleep(1000, ctl.signal);
-          if (!w.changed || ctl.signal.aborted) continue;
-          after = w.xact_id;
-          const res = await btql(query, {}, ctl.signal);
-          if (!ctl.signal.aborted) setRows((old) => mergeTop(old, res.data).rows);
-        } catch {
-          await sleep(2000, ctl.signal);
-        }
-      }
-    })();
-    return () => ctl.abort();
-  }, [pid, query, live, xact]);
+  // Live tail: after a write to this project's logs, re-read the first page.
+  useLiveTail(`project_logs:${pid}`, xact, live, async (signal) => {
+    const page = await fetchPage(pid, viewRef.current, undefined, signal);
+    if (!signal.aborted) setRows((old) => mergeTop(old, page.rows).rows);
+  });
 
   const loadMore = useCallback(() => {
     if (!cursor || loadingMore) return;
     setLoadingMore(true);
-    btql(query, { cursor }).then(
-      (res) => {
+    fetchPage(pid, viewRef.current, cursor).then(
+      (page) => {
         setRows((old) => {
           const seen = new Set(old.map((r) => r.id));
-          return [...old, ...res.data.filter((r) => !seen.has(r.id))];
+          return [...old, ...page.rows.filter((r) => !seen.has(r.id))];
         });
-        setCursor(res.cursor);
+        setCursor(page.cursor);
         setLoadingMore(false);
       },
       (e) => {
@@ -116,7 +131,7 @@ function useLogRows(pid: string, query: string, live: boolean) {
         setLoadingMore(false);
       },
     );
-  }, [cursor, loadingMore, query]);
+  }, [cursor, loadingMore, pid]);
 
   return { rows, cursor, error, loading, loadingMore, loadMore, firstRowsMs };
 }
@@ -258,8 +273,8 @@ export function Logs({ projectId }: { projectId: string }) {
   const hideParam = params.get("hide") ?? "";
   const hidden = useMemo(() => new Set(hideParam.split(",").filter(Boolean)), [hideParam]);
   const live = params.get("live") !== "off";
-  const query = logsQuery(projectId, view);
-  const data = useLogRows(projectId, query, live);
+  const viewKey = JSON.stringify(view);
+  const data = useLogRows(projectId, view, viewKey, live);
   const [searchDraft, setSearchDraft] = useState(view.search ?? "");
   const [rawDraft, setRawDraft] = useState(view.raw ?? "");
   // The boxes follow the URL when it changes under them (back button, shared link).

@@ -1,10 +1,10 @@
 // A trace: its span tree with a waterfall timeline (one virtualized list, so a
 // trace of thousands of spans scrolls smoothly), the selected span's fields,
 // search within the trace, and review (scores, tags, comment as feedback).
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { btqlAll, call, lit, type ObjectKind } from "../api";
-import { AsyncView, Empty, ErrorBox, useAsync } from "../components/common";
+import { btql, btqlAll, call, lit, type ObjectKind } from "../api";
+import { AsyncView, Empty, ErrorBox, Loading, useAsync } from "../components/common";
 import { Value } from "../components/Value";
 import { fmtCost, fmtDuration, fmtNum } from "../format";
 import { setParams, useRoute } from "../route";
@@ -176,11 +176,20 @@ function SpanDetail({ span, kind, objectId, onSaved }: { span: any; kind: Object
 
 const ROW_H = 26;
 
-function SpanList({ spans, selected, onSelect }: { spans: any[]; selected: string; onSelect: (id: string) => void }) {
+function SpanList({ spans, loadFull, selected, onSelect }: {
+  spans: any[]; loadFull: () => Promise<any[]>; selected: string; onSelect: (id: string) => void;
+}) {
   const roots = useMemo(() => buildTree(spans), [spans]);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [q, setQ] = useState("");
-  const keep = useMemo(() => (q.trim() ? matching(spans, q.trim()) : null), [spans, q]);
+  const [full, setFull] = useState<{ spans?: any[]; error?: unknown; loading: boolean }>({ loading: false });
+  useEffect(() => setFull({ loading: false }), [loadFull]);
+  useEffect(() => {
+    if (!q.trim() || full.spans || full.loading || full.error) return;
+    setFull({ loading: true });
+    loadFull().then((all) => setFull({ spans: all, loading: false }), (error) => setFull({ error, loading: false }));
+  }, [q, full, loadFull]);
+  const keep = useMemo(() => (q.trim() && full.spans ? matching(full.spans, q.trim()) : null), [full.spans, q]);
   const rows = useMemo(() => flatten(roots, collapsed, keep), [roots, collapsed, keep]);
   const [t0, t1] = useMemo(() => {
     let lo = Infinity, hi = -Infinity;
@@ -209,6 +218,8 @@ function SpanList({ spans, selected, onSelect }: { spans: any[]; selected: strin
   return (
     <div className="spans">
       <input type="search" aria-label="Search in trace" placeholder={`Search ${spans.length} spans…`} value={q} onChange={(e) => setQ(e.target.value)} />
+      {q.trim() && full.loading && <div className="muted">Reading the spans to search…</div>}
+      {q.trim() && full.error != null && <ErrorBox error={full.error} />}
       {keep && <div className="muted">{keep.size} matching spans (with ancestors)</div>}
       <div className="spantree" ref={ref} tabIndex={0} role="tree" aria-label="Span tree"
         onKeyDown={(e) => {
@@ -252,14 +263,40 @@ function SpanList({ spans, selected, onSelect }: { spans: any[]; selected: strin
   );
 }
 
+// The tree needs only these fields: a 5,000-span trace is then ~200 KB instead of
+// ~20 MB (0.3 s instead of 5 s on the 100k benchmark store). The selected span is
+// read in full on its own; the whole trace only when searching within it.
+const TREE_FIELDS = "id, span_id, root_span_id, span_parents, span_attributes, metrics, error, created";
+
+function traceQuery(kind: ObjectKind, objectId: string, rootSpanId: string, fields?: string): string {
+  const select = fields ? `select: ${fields} | ` : "";
+  return `${select}from: ${kind}(${lit(objectId)}) | filter: root_span_id = ${lit(rootSpanId)} | limit: 10000`;
+}
+
+function SelectedSpan({ kind, objectId, rootSpanId, spanId, tick, onSaved }: {
+  kind: ObjectKind; objectId: string; rootSpanId: string; spanId: string; tick: number; onSaved: () => void;
+}) {
+  const full = useAsync(async () => {
+    const q = `from: ${kind}(${lit(objectId)}) | filter: root_span_id = ${lit(rootSpanId)} and span_id = ${lit(spanId)} | limit: 1`;
+    return (await btql(q)).data[0] ?? null;
+  }, [kind, objectId, rootSpanId, spanId, tick]);
+  if (full.error) return <ErrorBox error={full.error} retry={full.reload} />;
+  // useAsync keeps the previous span while the next one loads: not shown as this one.
+  if (full.data === null && !full.loading) return <ErrorBox error={`span ${spanId} not found in this trace`} />;
+  if (!full.data || full.data.span_id !== spanId) return <Loading what="span" />;
+  return <SpanDetail span={full.data} kind={kind} objectId={objectId} onSaved={onSaved} />;
+}
+
 export function TraceView({ kind, objectId, rootSpanId }: { kind: ObjectKind; objectId: string; rootSpanId: string; projectId: string }) {
   const { params } = useRoute();
   const [tick, setTick] = useState(0);
   const trace = useAsync(async () => {
     const t0 = performance.now();
-    const spans = await btqlAll(`from: ${kind}(${lit(objectId)}) | filter: root_span_id = ${lit(rootSpanId)} | limit: 10000`);
+    const spans = await btqlAll(traceQuery(kind, objectId, rootSpanId, TREE_FIELDS));
     return { spans, ms: Math.round(performance.now() - t0) };
   }, [kind, objectId, rootSpanId, tick]);
+  // Every field of every span, read on the first search within the trace.
+  const loadFull = useCallback(() => btqlAll(traceQuery(kind, objectId, rootSpanId)), [kind, objectId, rootSpanId, tick]);
   const selected = params.get("span") ?? "";
   useEffect(() => {
     const spans = trace.data?.spans;
@@ -273,11 +310,15 @@ export function TraceView({ kind, objectId, rootSpanId }: { kind: ObjectKind; ob
       <AsyncView a={trace} what="trace">
         {({ spans, ms }) => {
           if (spans.length === 0) return <Empty>Trace {rootSpanId} has no spans (or was deleted).</Empty>;
-          const span = spans.find((s) => s.span_id === selected);
+          const inTrace = spans.some((s) => s.span_id === selected);
           return (
             <div className="split" data-load-ms={ms} data-span-count={spans.length}>
-              <SpanList spans={spans} selected={selected} onSelect={(id) => setParams({ span: id })} />
-              {span ? <SpanDetail span={span} kind={kind} objectId={objectId} onSaved={() => setTick((t) => t + 1)} /> : <ErrorBox error="no span selected" />}
+              <SpanList spans={spans} loadFull={loadFull} selected={selected} onSelect={(id) => setParams({ span: id })} />
+              {inTrace ? (
+                <SelectedSpan kind={kind} objectId={objectId} rootSpanId={rootSpanId} spanId={selected} tick={tick} onSaved={() => setTick((t) => t + 1)} />
+              ) : (
+                <ErrorBox error="no span selected" />
+              )}
             </div>
           );
         }}
