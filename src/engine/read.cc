@@ -306,7 +306,7 @@ Result<std::optional<json::Value>> SnapshotReader::Present(const std::string& id
   ctx.project_id = info_.project_id.empty() ? nullptr : &info_.project_id;
   ctx.include_audit = options.audit_log;
   ASSIGN_OR_RETURN(ctx.comments, Comments(id, options));
-  return std::optional<json::Value>(Materialize(*state, std::move(ctx)));
+  return std::optional<json::Value>(Materialize(std::move(*state), std::move(ctx)));
 }
 
 Status SnapshotReader::Scan(const ReadOptions& options, const std::optional<PageKey>& after,

@@ -119,8 +119,7 @@ void ApplyWrite(std::optional<json::Object>& state, const json::Object& write, u
   }
 }
 
-json::Value Materialize(const json::Object& state, RowContext ctx) {
-  json::Object row = state;
+json::Value Materialize(json::Object row, RowContext ctx) {
   if (!ctx.include_audit) row.erase("audit_data");
   row.set("_xact_id", XactToString(ctx.xact));
   if (ctx.org_id != nullptr) row.set("org_id", *ctx.org_id);

@@ -42,6 +42,7 @@ struct RowContext {
 // The row as read: state plus `_xact_id`, `org_id`, `project_id`, `is_root`,
 // span ids defaulted to the row id when absent, `comments`, and `audit_data`
 // only when asked for.
-json::Value Materialize(const json::Object& state, RowContext ctx);
+// Takes the state `row` (pass std::move: a scan presents every row it visits).
+json::Value Materialize(json::Object row, RowContext ctx);
 
 }  // namespace spanlake::engine
