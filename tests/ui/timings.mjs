@@ -16,6 +16,7 @@
 // usage: node tests/ui/timings.mjs --url http://127.0.0.1:8000 --key sk-... --project NAME|ID
 //          [--trace-project NAME|ID] [--trace ROOT_SPAN_ID] [--search WORD]
 //          [--filter FIELD=VALUE] [--runs 3] [--make-experiments ROWS] [--range 30d]
+//          [--only NAME,NAME...]   (measure only these; e.g. --only trace_open)
 // --make-experiments ROWS creates two experiments of ROWS rows each in the project when it
 // has fewer than two (the benchmark's store has none); it writes to the store.
 import { chromium } from "playwright-core";
@@ -25,7 +26,7 @@ const TIMEOUT = 300_000;
 function parseArgs(argv) {
   const a = { runs: 3, search: "refund", filter: "metadata.model=gpt-4o", range: "30d", makeExperiments: 0 };
   const names = { "--url": "url", "--key": "key", "--project": "project", "--trace-project": "traceProject", "--trace": "trace",
-    "--search": "search", "--filter": "filter", "--runs": "runs", "--make-experiments": "makeExperiments", "--range": "range" };
+    "--search": "search", "--filter": "filter", "--runs": "runs", "--make-experiments": "makeExperiments", "--range": "range", "--only": "only" };
   for (let i = 2; i < argv.length; i += 2) {
     const k = names[argv[i]];
     if (!k || argv[i + 1] === undefined) throw new Error(`unknown or valueless argument ${argv[i]} (see the usage at the top of ${argv[1]})`);
@@ -134,7 +135,12 @@ async function main() {
   };
   const rowsOrEmpty = () => page.locator(".vrow[data-row-id], .state.empty, .state.error").first().waitFor();
   const out = { server: a.url, project: { id: pid, name: project.name }, runs: a.runs, timings: {}, skipped: {}, details: {} };
+  const only = a.only ? new Set(a.only.split(",")) : null;
+  const want = (name) => !only || only.has(name);
+  // What the last run of a page showed (null when it was not measured).
+  const shown = async (selector, attr) => ((await page.locator(selector).count()) ? Number(await page.locator(selector).first().getAttribute(attr)) : null);
   const measure = async (name, once) => {
+    if (!want(name)) return;
     const runs = [];
     for (let i = 0; i < a.runs; i++) runs.push(await once());
     out.timings[name] = summary(runs);
@@ -158,14 +164,14 @@ async function main() {
     await home();
     return timed(() => go(`/p/${pid}/logs?live=off&q=${encodeURIComponent(a.search)}`), rowsOrEmpty);
   });
-  out.details.search_rows_first_page = Number(await page.locator(".vtable").getAttribute("aria-rowcount").catch(() => 0));
+  if (want("logs_search")) out.details.search_rows_first_page = await shown(".vtable", "aria-rowcount");
   await measure("logs_filter", async () => {
     await home();
     return timed(() => go(`/p/${pid}/logs?live=off&fb=${encodeURIComponent(fb)}`), rowsOrEmpty);
   });
-  out.details.filter_rows_first_page = Number(await page.locator(".vtable").getAttribute("aria-rowcount").catch(() => 0));
+  if (want("logs_filter")) out.details.filter_rows_first_page = await shown(".vtable", "aria-rowcount");
 
-  const trace = a.trace ? { project: a.traceProject ? findProject(list, a.traceProject).id : pid, root: a.trace } : await biggestTrace(a, list);
+  const trace = !want("trace_open") ? null : a.trace ? { project: a.traceProject ? findProject(list, a.traceProject).id : pid, root: a.trace } : await biggestTrace(a, list);
   if (trace) {
     out.details.trace = trace;
     await measure("trace_open", async () => {
@@ -173,10 +179,10 @@ async function main() {
       return timed(() => go(`/p/${trace.project}/trace/project_logs/${trace.project}/${trace.root}`),
         () => page.locator(".split .detail").first().waitFor());
     });
-    out.details.trace_spans_shown = Number(await page.locator(".split").getAttribute("data-span-count"));
-  } else out.skipped.trace_open = "no traces";
+    out.details.trace_spans_shown = await shown(".split", "data-span-count");
+  } else if (want("trace_open")) out.skipped.trace_open = "no traces";
 
-  const pair = await experimentPair(a, pid);
+  const pair = want("experiment_compare") ? await experimentPair(a, pid) : null;
   if (pair) {
     out.details.experiments = pair;
     await measure("experiment_compare", async () => {
@@ -186,7 +192,7 @@ async function main() {
         return td.length === 5 && td[2].textContent !== "" && document.querySelector("table[aria-label='Experiment rows'] tbody tr");
       }, null, { timeout: TIMEOUT }));
     });
-  } else out.skipped.experiment_compare = "the project has fewer than two experiments (see --make-experiments)";
+  } else if (want("experiment_compare")) out.skipped.experiment_compare = "the project has fewer than two experiments (see --make-experiments)";
 
   await measure("monitor_charts", async () => {
     await home();
@@ -196,7 +202,9 @@ async function main() {
       return charts.length > 0 && [...charts].every((c) => c.querySelector("canvas"));
     }, null, { timeout: TIMEOUT }));
   });
-  out.details.monitor_state = (await page.locator(".monitor .state").count()) ? await page.locator(".monitor .state").first().innerText() : "charts";
+  if (want("monitor_charts")) {
+    out.details.monitor_state = (await page.locator(".monitor .state").count()) ? await page.locator(".monitor .state").first().innerText() : "charts";
+  }
   await browser.close();
   console.log(JSON.stringify(out, null, 2));
 }
