@@ -616,16 +616,19 @@ Result<std::optional<json::Value>> SnapshotReader::Lookup(const std::string& id,
 
 Status SnapshotReader::LookupRoot(const std::string& root, const ReadOptions& options,
                                   const std::optional<PageKey>& after, const RowVisitor& visit) const {
-  std::set<std::string> ids;
+  std::vector<Candidate> candidates;
   for (const Source& s : sources_) {
     if (s.mem != nullptr) {
-      for (std::string& id : s.mem->RowsWithRoot(container_, root)) ids.insert(std::move(id));
+      MemRow row;
+      for (std::string& id : s.mem->RowsWithRoot(container_, root)) {
+        if (s.mem->FindRow(container_, id, &row)) candidates.emplace_back(row.key, std::move(id));
+      }
       continue;
     }
     ASSIGN_OR_RETURN(std::vector<uint32_t> rows, s.seg->RowsWithRoot(s.c, root));
-    for (uint32_t ord : rows) ids.emplace(s.seg->row(ord).id);
+    for (uint32_t ord : rows) candidates.emplace_back(FromSeg(s.seg->row(ord).key), s.seg->row(ord).id);
   }
-  return VisitIds(ids, options, after, [&](const json::Value& row) {
+  return VisitIds(std::move(candidates), options, after, [&](const json::Value& row) {
     const json::Value* r = row.find("root_span_id");
     return r != nullptr && r->is_string() && r->as_string() == root;
   }, visit);
@@ -634,36 +637,37 @@ Status SnapshotReader::LookupRoot(const std::string& root, const ReadOptions& op
 Status SnapshotReader::MatchCandidates(const std::string& query, const std::optional<std::string>& field,
                                        const ReadOptions& options, const std::optional<PageKey>& after,
                                        const RowVisitor& visit) const {
-  std::set<std::string> ids;
+  std::vector<Candidate> candidates;
   for (const Source& s : sources_) {
     if (s.mem != nullptr) {
       MemRow row;
-      for (std::optional<PageKey> k; s.mem->NextRow(container_, k, &row); k = row.key) ids.insert(row.id);
+      for (std::optional<PageKey> k; s.mem->NextRow(container_, k, &row); k = row.key) {
+        candidates.emplace_back(row.key, row.id);
+      }
       continue;
     }
     std::optional<std::string_view> f;
     if (field) f = *field;
     ASSIGN_OR_RETURN(std::vector<uint32_t> rows, s.seg->MatchRows(s.c, query, f));
-    for (uint32_t ord : rows) ids.emplace(s.seg->row(ord).id);
+    for (uint32_t ord : rows) candidates.emplace_back(FromSeg(s.seg->row(ord).key), s.seg->row(ord).id);
   }
-  return VisitIds(ids, options, after, [](const json::Value&) { return true; }, visit);
+  return VisitIds(std::move(candidates), options, after, [](const json::Value&) { return true; }, visit);
 }
 
-Status SnapshotReader::VisitIds(const std::set<std::string>& ids, const ReadOptions& options,
+Status SnapshotReader::VisitIds(std::vector<Candidate> candidates, const ReadOptions& options,
                                 const std::optional<PageKey>& after,
                                 const std::function<bool(const json::Value&)>& keep,
                                 const RowVisitor& visit) const {
-  std::vector<std::pair<PageKey, json::Value>> found;
-  for (const std::string& id : ids) {
-    ASSIGN_OR_RETURN(Gathered g, Gather(id));
-    if (!g.found || g.is_comment || (after && !(g.key < *after))) continue;
-    if (options.as_of && g.key.xact > *options.as_of) continue;
-    ASSIGN_OR_RETURN(std::optional<json::Value> row, Present(id, std::move(g.versions), options));
-    if (row && keep(*row)) found.emplace_back(g.key, std::move(*row));
-  }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (auto& [key, row] : found) {
-    if (!visit(std::move(row), key)) break;
+  // Newest first; an id held by several sources appears once per source
+  // with the same key, so its duplicates are adjacent.
+  std::sort(candidates.begin(), candidates.end(), std::greater<>());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (Candidate& c : candidates) {
+    if ((after && !(c.first < *after)) || (options.as_of && c.first.xact > *options.as_of)) continue;
+    ASSIGN_OR_RETURN(Gathered g, Gather(c.second));
+    if (!g.found || g.is_comment) continue;
+    ASSIGN_OR_RETURN(std::optional<json::Value> row, Present(c.second, std::move(g.versions), options));
+    if (row && keep(*row) && !visit(std::move(*row), c.first)) break;
   }
   return Status::Ok();
 }

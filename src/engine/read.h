@@ -170,9 +170,13 @@ class SnapshotReader {
   Result<std::vector<json::Value>> Comments(const std::string& target, const ReadOptions& options) const;
   Result<std::optional<json::Value>> Present(const std::string& id, std::vector<Version> versions,
                                              const ReadOptions& options) const;
-  // Folds each of `ids`, keeps the live ones after `after` that `keep`
-  // accepts, and visits them newest first.
-  Status VisitIds(const std::set<std::string>& ids, const ReadOptions& options,
+  // A candidate row: its paging key (the same in every source holding the
+  // id) and id.
+  using Candidate = std::pair<PageKey, std::string>;
+  // Visits the live rows among `candidates` after `after` that `keep`
+  // accepts, newest first. Rows are gathered and folded one at a time in key
+  // order, so a visitor that stops early (a limit) costs only what it saw.
+  Status VisitIds(std::vector<Candidate> candidates, const ReadOptions& options,
                   const std::optional<PageKey>& after,
                   const std::function<bool(const json::Value&)>& keep, const RowVisitor& visit) const;
   Result<std::vector<SourcePrune>> PrepareTests(const std::vector<ColumnTest>& tests,
