@@ -130,9 +130,9 @@ Status Executor::Prepare() {
 Status Executor::RunSubquery() {
   ASSIGN_OR_RETURN(QueryResult inner, Execute(engine_, container_, *q_.inner, opts_));
   if (q_.inner_unlimited && !inner.cursor.empty()) {
-    return Status::InvalidArgument("the subquery in FROM yields more than " +
+    return Status::InvalidArgument("the subquery in FROM yields more rows than one page holds (" +
                                    std::to_string(kMaxLimit) +
-                                   " rows; narrow it or give it a LIMIT");
+                                   " rows, or the result size cap); narrow it or give it a LIMIT");
   }
   size_t bytes = 0;
   for (const json::Value& row : inner.rows) bytes += ApproxBytes(row);
