@@ -107,6 +107,8 @@ Status Executor::Prepare() {
   reader_ = std::make_shared<engine::SnapshotReader>(engine_.GetSnapshot(), container_);
   if (q_.inner) {
     RETURN_IF_ERROR(RunSubquery());
+  } else if (!opts_.more_containers.empty()) {
+    RETURN_IF_ERROR(ReadSources());
   } else {
     if (std::optional<std::vector<std::string>> columns = ColumnarColumns(q_)) {
       columnar_ = std::make_shared<engine::ColumnarRead>();
@@ -116,7 +118,8 @@ Status Executor::Prepare() {
     access_ = ChooseAccess(reader_, opts_.read, q_, &ctx_);
   }
   std::vector<json::Value> conds;
-  filter_ = BindAnySpan(q_.filter, conds);
+  // Rows read from several sources all passed the filter already.
+  if (opts_.more_containers.empty()) filter_ = BindAnySpan(q_.filter, conds);
   span_sets_.resize(conds.size());
   if (!conds.empty()) {
     Status st;
@@ -143,14 +146,53 @@ Status Executor::Prepare() {
 Status Executor::RunSubquery() {
   ASSIGN_OR_RETURN(QueryResult inner, Execute(engine_, container_, *q_.inner, opts_));
   if (q_.inner_unlimited && !inner.cursor.empty()) {
-    return Status::InvalidArgument("the subquery in FROM yields more than " +
+    return Status::InvalidArgument("the subquery in FROM yields more rows than one page holds (" +
                                    std::to_string(kMaxLimit) +
-                                   " rows; narrow it or give it a LIMIT");
+                                   " rows, or the result size cap); narrow it or give it a LIMIT");
   }
   size_t bytes = 0;
   for (const json::Value& row : inner.rows) bytes += ApproxBytes(row);
   RETURN_IF_ERROR(budget_.Hold(static_cast<int64_t>(bytes)));
   access_ = RowsAccess(std::move(inner.rows));
+  return Status::Ok();
+}
+
+// Several ids in one source: each container's rows that pass the filter
+// (any_span included, per container) become the rows the query runs over;
+// the filter is not applied again.
+Status Executor::ReadSources() {
+  Query rows_of = q_;
+  rows_of.select.clear();
+  rows_of.dimensions.clear();
+  rows_of.measures.clear();
+  rows_of.pivot.clear();
+  rows_of.unpivot.clear();
+  rows_of.trace_measures.clear();
+  rows_of.sort.clear();
+  rows_of.final_filter = json::Value();
+  rows_of.sample.reset();
+  rows_of.cursor.clear();
+  rows_of.limit = kMaxLimit;
+  rows_of.more_source_ids.clear();
+  ExecOptions one = opts_;
+  one.more_containers.clear();
+  json::Array rows;
+  std::vector<std::string> containers{container_};
+  containers.insert(containers.end(), opts_.more_containers.begin(), opts_.more_containers.end());
+  for (const std::string& c : containers) {
+    ASSIGN_OR_RETURN(QueryResult part, Execute(engine_, c, rows_of, one));
+    if (!part.cursor.empty()) {
+      return Status::InvalidArgument("source " + c + " has more matching rows than one page (" +
+                                     std::to_string(kMaxLimit) +
+                                     " rows, or the result size cap); query it alone or narrow "
+                                     "the filter");
+    }
+    for (json::Value& row : part.rows) {
+      RETURN_IF_ERROR(HoldRow(row));
+      rows.push_back(std::move(row));
+    }
+  }
+  access_ = RowsAccess(std::move(rows));
   return Status::Ok();
 }
 

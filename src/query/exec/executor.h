@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/engine.h"
 #include "json/value.h"
@@ -23,6 +24,8 @@ struct ExecOptions {
   int tz_offset_minutes = 0;
   int64_t now_micros = 0;  // 0 = the clock
   Limits limits;
+  // The containers of Query::more_source_ids, resolved, in order.
+  std::vector<std::string> more_containers;
 };
 
 struct QueryResult {

@@ -38,6 +38,7 @@ class Executor {
   // --- shared by the shapes ---
   Status Prepare();  // snapshot, any_span sets, cursor
   Status RunSubquery();  // FROM (subquery): its rows become the access path
+  Status ReadSources();  // several ids in one source: their rows become the access path
   bool Keep(const json::Value& row) const;
   bool SampledByRate(const std::string& key) const;
   json::Value Project(const json::Value& row) const;

@@ -102,20 +102,28 @@ Status BindSource(const json::Value* from_in, Query& q) {
         "'; use project_logs, experiment, dataset or project_functions");
   }
   const json::Value* args = from->find("args");
-  if (args != nullptr && args->is_array() && args->as_array().size() > 1) {
-    return Status::InvalidArgument("query.from: one source per query; several ids in one "
-                                   "source (" + q.source_kind + "('a', 'b')) are not supported yet");
-  }
-  if (args == nullptr || !args->is_array() || args->as_array().size() != 1) {
+  if (args == nullptr || !args->is_array() || args->as_array().empty()) {
     return Status::InvalidArgument(std::string("query.from: ") + expected);
   }
-  const json::Value& arg = ArgExpr(args->as_array()[0]);
-  const json::Value* id = IsOp(arg, "literal") ? arg.find("value") : nullptr;
-  if (id == nullptr || !id->is_string() || id->as_string().empty()) {
-    return Status::InvalidArgument("query.from: the source argument must be a quoted id or name");
+  for (size_t i = 0; i < args->as_array().size(); ++i) {
+    const json::Value& arg = ArgExpr(args->as_array()[i]);
+    const json::Value* id = IsOp(arg, "literal") ? arg.find("value") : nullptr;
+    if (id == nullptr || !id->is_string() || id->as_string().empty()) {
+      return Status::InvalidArgument(
+          "query.from: each source argument must be a quoted id or name");
+    }
+    if (i == 0) {
+      q.source_id = id->as_string();
+    } else {
+      q.more_source_ids.push_back(id->as_string());
+    }
   }
-  q.source_id = id->as_string();
   const json::Value* shape = from->find("shape");
+  if (!q.more_source_ids.empty() && shape != nullptr && !shape->is_null() &&
+      *shape != json::Value("spans")) {
+    return Status::InvalidArgument("query.from: several ids in one source read the spans shape "
+                                   "only");
+  }
   if (shape == nullptr || shape->is_null() || *shape == json::Value("spans")) return Status::Ok();
   if (*shape == json::Value("traces")) {
     q.shape = Shape::kTraces;

@@ -59,6 +59,11 @@ struct Query {
   // and more is an error rather than a silently cut input.
   std::shared_ptr<const Query> inner;
   bool inner_unlimited = false;
+  // `experiment('a', 'b', …)`: the ids after the first (spans shape only).
+  // Each container's rows that pass the filter are read (up to kMaxLimit
+  // each, more is an error) and the query runs over them, container by
+  // container in the order given.
+  std::vector<std::string> more_source_ids;
 
   std::vector<Named> select;  // empty = every field (`*`)
   json::Value filter;         // null = every row (trace_filter joined in as any_span)

@@ -79,6 +79,10 @@ Result<BtqlResponse> RunBtql(const engine::Engine& engine, const BtqlRequest& re
   ASSIGN_OR_RETURN(Query q, BindQuery(request.tree));
   ASSIGN_OR_RETURN(std::string container, resolve(q.source_kind, q.source_id));
   ExecOptions options;
+  for (const std::string& id : q.more_source_ids) {
+    ASSIGN_OR_RETURN(std::string more, resolve(q.source_kind, id));
+    options.more_containers.push_back(std::move(more));
+  }
   options.read.as_of = request.version;
   options.read.audit_log = request.audit_log;
   options.tz_offset_minutes = request.tz_offset_minutes;
