@@ -106,7 +106,8 @@ void ColumnsBuilder::AddMetadata(uint64_t ordinal, const json::Object& metadata)
         continue;
       }
       ++metadata_columns_;
-      it = columns_.try_emplace(name, Values{ColumnType::kString, {}, {}, {}, true, {}, UINT64_MAX}).first;
+      Values fresh{ColumnType::kString, {}, {}, {}, true, {}, UINT64_MAX};
+      it = columns_.try_emplace(name, std::move(fresh)).first;
     }
     Values& col = it->second;
     if (col.last == ordinal) continue;  // a repeated key: the first wins, as Object::find
