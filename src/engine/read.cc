@@ -90,20 +90,18 @@ bool SeekVersion(const std::vector<T>& list, size_t& at, uint64_t v, Version ver
 uint64_t Self(uint64_t v) { return v; }
 uint64_t OfValue(const segment::ColumnValue& c) { return c.version; }
 
-// Sets `row`[a][b] (or `row`[a] for a name without a dot) to `v`.
-void SetPath(json::Object& row, std::string_view name, json::Value v) {
-  size_t dot = name.find('.');
-  if (dot == std::string_view::npos) {
-    row.set(std::string(name), std::move(v));
+// Sets `row`[head][tail] (or `row`[head] when `tail` is empty) to `v`.
+void SetPath(json::Object& row, const std::string& head, const std::string& tail, json::Value v) {
+  if (tail.empty()) {
+    row.set(head, std::move(v));
     return;
   }
-  std::string head(name.substr(0, dot));
   json::Value* obj = row.find(head);
   if (obj == nullptr) {
     row.set(head, json::Object{});
     obj = row.find(head);
   }
-  obj->as_object().set(std::string(name.substr(dot + 1)), std::move(v));
+  obj->as_object().set(tail, std::move(v));
 }
 
 bool RangePasses(const std::vector<bool>& pass, uint64_t first, uint32_t count) {
@@ -184,6 +182,7 @@ struct SnapshotReader::SourcePrune {
 struct SnapshotReader::SourceColumns {
   std::shared_ptr<const segment::ColumnSet> set;
   std::vector<const segment::Column*> cols;
+  std::vector<std::pair<std::string, std::string>> paths;  // each name split at its first '.'
   bool exact = false;  // the segment knows every column's values (ColumnSet::Knows)
   std::vector<size_t> at_value, at_int, at_other;
 };
@@ -349,6 +348,8 @@ Result<std::vector<SnapshotReader::SourceColumns>> SnapshotReader::PrepareColumn
     for (const std::string& name : names) {
       sc.exact = sc.exact && sc.set->Knows(name);
       sc.cols.push_back(sc.set->Find(name));  // null: no version holds the path
+      size_t dot = name.find('.');
+      sc.paths.emplace_back(name.substr(0, dot), dot == std::string::npos ? "" : name.substr(dot + 1));
     }
     sc.at_value.assign(names.size(), 0);
     sc.at_int.assign(names.size(), 0);
@@ -357,8 +358,7 @@ Result<std::vector<SnapshotReader::SourceColumns>> SnapshotReader::PrepareColumn
   return out;
 }
 
-std::optional<json::Value> SnapshotReader::ColumnRow(const Cursor& cur, const ColumnarRead& spec,
-                                                     SourceColumns& sc) const {
+std::optional<json::Value> SnapshotReader::ColumnRow(const Cursor& cur, SourceColumns& sc) const {
   const segment::RowEntry& r = cur.src->seg->row(cur.ord);
   if (!sc.exact || r.version_count != 1 || (r.flags & segment::kRowLastDelete)) return std::nullopt;
   uint64_t v = r.first_version;
@@ -376,7 +376,7 @@ std::optional<json::Value> SnapshotReader::ColumnRow(const Cursor& cur, const Co
     } else {
       x = is_int ? json::Value(static_cast<int64_t>(cv.num)) : json::Value(cv.num);
     }
-    SetPath(row, spec.columns[k], std::move(x));
+    SetPath(row, sc.paths[k].first, sc.paths[k].second, std::move(x));
   }
   return json::Value(std::move(row));
 }
@@ -396,7 +396,7 @@ Result<bool> SnapshotReader::VisitGroup(const std::vector<Cursor*>& group,
   const Cursor& head = *group[0];
   if (columnar != nullptr && group.size() == 1 && head.src->seg != nullptr) {
     SourceColumns& sc = (*columnar)[static_cast<size_t>(head.src - sources_.data())];
-    if (std::optional<json::Value> row = ColumnRow(head, *options.columnar, sc)) {
+    if (std::optional<json::Value> row = ColumnRow(head, sc)) {
       ++options.columnar->rows_from_columns;
       return visit(std::move(*row), key);
     }

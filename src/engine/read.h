@@ -195,8 +195,7 @@ class SnapshotReader {
   Result<std::vector<SourceColumns>> PrepareColumnar(const ReadOptions& options) const;
   // The row at `cur` built from its segment's columns, or nullopt when it
   // must be decoded (see ColumnarRead).
-  std::optional<json::Value> ColumnRow(const Cursor& cur, const ColumnarRead& spec,
-                                       SourceColumns& sc) const;
+  std::optional<json::Value> ColumnRow(const Cursor& cur, SourceColumns& sc) const;
   // The cursors of row `id` in every source (one per source holding it).
   std::vector<Cursor> CursorsOf(const std::string& id) const;
   // Per block of segment source `s`: its highest key over the container's

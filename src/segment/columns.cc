@@ -77,7 +77,10 @@ bool GetVersionList(Decoder& d, uint64_t version_count, std::vector<uint64_t>* o
 
 void ColumnsBuilder::Add(const std::string& name, ColumnType type, uint64_t ordinal,
                          const json::Value& v) {
-  Values& col = columns_.try_emplace(name, Values{type, {}, {}, {}, false, {}}).first->second;
+  Values& col =
+      columns_.try_emplace(name, Values{type, {}, {}, {}, false, {}, UINT64_MAX}).first->second;
+  if (col.last == ordinal) return;  // a repeated key (parsed objects have none): the first wins
+  col.last = ordinal;
   if (type == ColumnType::kDouble) {
     int kind = v.is_number() ? NumberKind(v) : 0;
     if (v.is_number()) col.values.emplace_back(ordinal, v);
@@ -103,9 +106,12 @@ void ColumnsBuilder::AddMetadata(uint64_t ordinal, const json::Object& metadata)
         continue;
       }
       ++metadata_columns_;
-      it = columns_.try_emplace(name, Values{ColumnType::kString, {}, {}, {}, true, {}}).first;
+      Values fresh{ColumnType::kString, {}, {}, {}, true, {}, UINT64_MAX};
+      it = columns_.try_emplace(name, std::move(fresh)).first;
     }
     Values& col = it->second;
+    if (col.last == ordinal) continue;  // a repeated key: the first wins, as Object::find
+    col.last = ordinal;
     if (!v.is_string() || v.as_string().size() > kMaxMetadataValueBytes) {
       col.others.push_back(ordinal);
       continue;

@@ -78,7 +78,8 @@ class ColumnsBuilder {
     std::vector<std::pair<uint64_t, json::Value>> values;
     std::vector<uint64_t> ints, others;
     bool metadata = false;
-    std::set<std::string, std::less<>> distinct;  // metadata: up to kMaxMetadataDistinct + 1
+    std::set<std::string, std::less<>> distinct;
+    uint64_t last = UINT64_MAX;  // the last version added: one value per version  // metadata: up to kMaxMetadataDistinct + 1
   };
   void Add(const std::string& name, ColumnType type, uint64_t ordinal, const json::Value& v);
   void AddMetadata(uint64_t ordinal, const json::Object& metadata);

@@ -204,14 +204,14 @@ Aggregator::Aggregator(const Query& q, const EvalContext& ctx, Budget& budget)
 }
 
 Status Aggregator::Add(const json::Value& row) {
-  json::Array dims = EvalList(q_.dimensions, row, ctx_);
-  std::string key = json::Value(dims).Dump();
+  json::Value dims(EvalList(q_.dimensions, row, ctx_));  // a Value to Dump() it uncopied
+  std::string key = dims.Dump();
   auto it = groups_.find(key);
   if (it == groups_.end()) {
     RETURN_IF_ERROR(budget_.Hold(static_cast<int64_t>(256 + 2 * key.size())));
     it = groups_
              .emplace(key,
-                      Group{std::move(dims), measures_.NewState(),
+                      Group{std::move(dims.as_array()), measures_.NewState(),
                             std::vector<std::map<std::string, MeasureSet::State>>(q_.pivot.size())})
              .first;
     order_.push_back(key);
