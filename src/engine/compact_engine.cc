@@ -98,7 +98,10 @@ Result<bool> Engine::CompactStep() {
 
 Status Engine::RunJob(const Manifest& m, const CompactJob& job, int64_t now_ms) {
   std::map<std::string, std::shared_ptr<segment::Reader>> by_key;
-  for (const auto& r : current()->segments) by_key[r->key()] = r;
+  // Held in a local: the range of a for loop does not keep the temporary
+  // snapshot alive, and a seal may replace (and free) it meanwhile.
+  std::shared_ptr<const Snapshot> snap = current();
+  for (const auto& r : snap->segments) by_key[r->key()] = r;
   std::vector<std::shared_ptr<segment::Reader>> inputs;
   std::vector<const segment::Reader*> in_ptrs, older;
   for (size_t i = 0; i < job.first + job.count; ++i) {
