@@ -77,6 +77,11 @@ def notes(doc):
         out.append("spanlake storage: %s bytes of segments + manifests, %s bytes of WAL (sealed: %s)"
                    % ("{:,}".format(store["store_bytes"]), "{:,}".format(store.get("wal_bytes", 0)),
                       store.get("sealed")))
+    seal = d.get("spanlake", {}).get("seal")
+    if isinstance(seal, dict) and "spans_per_s" in seal:
+        out.append("spanlake segment building: %s spans/s (one thread, first %s spans), "
+                   "postings %s B/span" % (seal["spans_per_s"], "{:,}".format(seal["spans"]),
+                                           seal.get("bytes_per_span_postings")))
     t = d.get("tantivy", {})
     if "index_bytes_per_span" in t:
         out.append("tantivy: index %s B/span, indexing %s spans/s (one thread)"

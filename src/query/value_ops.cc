@@ -74,9 +74,32 @@ bool PhraseIn(const TermPositions& text, const std::vector<index::Token>& phrase
   return false;
 }
 
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+bool ContainsFolded(std::string_view text, std::string_view lower_term) {
+  auto same = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; };
+  return std::search(text.begin(), text.end(), lower_term.begin(), lower_term.end(), same) != text.end();
+}
+
+// Whether `text` may hold `phrase`. ASCII text folds to its lower case and
+// nothing else (docs/formats/postings.md, "Folding"), and a phrase's terms
+// are words of it, so an ASCII term absent from ASCII text, case aside,
+// rules the text out without tokenizing it — most strings a re-check sees.
+bool MayHoldPhrase(std::string_view text, const std::vector<index::Token>& phrase) {
+  for (const index::Token& t : phrase) {
+    if (!IsAscii(t.term)) return true;
+  }
+  if (!IsAscii(text)) return true;
+  return std::all_of(phrase.begin(), phrase.end(),
+                     [&](const index::Token& t) { return ContainsFolded(text, t.term); });
+}
+
 bool MatchStrings(const json::Value& v, const std::vector<index::Token>& phrase, int depth) {
   if (depth > kMaxMatchDepth) return false;
   if (v.is_string()) {
+    if (!MayHoldPhrase(v.as_string(), phrase)) return false;
     TermPositions text;
     index::Tokenize(v.as_string(),
                     [&](const index::Token& t) { text[t.term].push_back(t.position); });
