@@ -233,16 +233,22 @@ def body(args, result):
 
 def subset(args, workdir):
     """The first phoenix_max_spans spans (Phoenix ingests tens to hundreds of spans/s: the whole
-    file would not fit the run's time budget) as a file, and the needle counts in it."""
+    file would not fit the run's time budget) as a file, the needle counts in it, and q1's traces
+    narrowed to those whose root span is in it."""
     path = os.path.join(workdir, "subset.jsonl")
     counts = {t: 0 for t in ("zqx1", "zqx2")}
-    ids = set()
+    ids, roots = set(), []
     with open(args["spans_file"], encoding="utf-8") as f, open(path, "w", encoding="utf-8") as out:
         for line in itertools.islice(f, args["phoenix_max_spans"]):
             out.write(line)
-            ids.add(json.loads(line)["project_id"])
+            span = json.loads(line)
+            ids.add(span["project_id"])
+            if span["span_id"] == span["root_span_id"]:
+                roots.append([span["root_span_id"], span["project_id"]])
             for t in counts:
                 counts[t] += t in line
+    present = {r for r, _ in roots}
+    args["q1_roots"] = [r for r in args["q1_roots"] if r[0] in present] or roots[:8]
     return path, ids, counts
 
 
