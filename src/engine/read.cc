@@ -457,10 +457,60 @@ Result<std::vector<std::optional<int64_t>>> SnapshotReader::BlockBounds(
   return out;
 }
 
+namespace {
+
+// Per block of `seg`, whether it holds a version of one of `rows` (ascending).
+std::vector<bool> BlocksHolding(const segment::Reader& seg, const std::vector<uint32_t>& rows) {
+  const std::vector<segment::BlockEntry>& blocks = seg.blocks();
+  std::vector<bool> out(blocks.size(), false);
+  auto block_of = [&](uint64_t version) {
+    auto it = std::upper_bound(blocks.begin(), blocks.end(), version,
+                               [](uint64_t v, const segment::BlockEntry& b) { return v < b.first_version; });
+    return static_cast<size_t>(it - blocks.begin()) - 1;
+  };
+  for (uint32_t r : rows) {
+    const segment::RowEntry& e = seg.row(r);
+    if (e.version_count == 0 || blocks.empty()) continue;
+    for (size_t b = block_of(e.first_version); b <= block_of(e.first_version + e.version_count - 1); ++b) {
+      out[b] = true;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Status SnapshotReader::ScanTopDesc(const ReadOptions& options, const std::vector<ColumnTest>& tests,
                                    const ColumnOrder& order,
                                    const std::function<std::optional<int64_t>()>& floor,
                                    const RowVisitor& visit, TopKStats* stats) const {
+  return TopDesc(options, tests, order, floor, visit, stats, RowSubset(sources_.size()));
+}
+
+Status SnapshotReader::MatchTopDesc(const std::string& query, const std::optional<std::string>& field,
+                                    const ReadOptions& options, const ColumnOrder& order,
+                                    const std::function<std::optional<int64_t>()>& floor,
+                                    const RowVisitor& visit, TopKStats* stats) const {
+  ASSIGN_OR_RETURN(RowSubset subset, MatchSubset(query, field));
+  return TopDesc(options, {}, order, floor, visit, stats, subset);
+}
+
+Result<SnapshotReader::RowSubset> SnapshotReader::MatchSubset(
+    const std::string& query, const std::optional<std::string>& field) const {
+  RowSubset out(sources_.size());
+  std::optional<std::string_view> f;
+  if (field) f = *field;
+  for (size_t s = 0; s < sources_.size(); ++s) {
+    if (sources_[s].seg == nullptr) continue;
+    ASSIGN_OR_RETURN(out[s], sources_[s].seg->MatchRows(sources_[s].c, query, f));
+  }
+  return out;
+}
+
+Status SnapshotReader::TopDesc(const ReadOptions& options, const std::vector<ColumnTest>& tests,
+                               const ColumnOrder& order,
+                               const std::function<std::optional<int64_t>()>& floor,
+                               const RowVisitor& visit, TopKStats* stats, const RowSubset& subset) const {
   ASSIGN_OR_RETURN(std::vector<SourcePrune> prunes, PrepareTests(tests, nullptr));
   TopKStats local;
   TopKStats& st = stats != nullptr ? *stats : local;
@@ -502,8 +552,9 @@ Status SnapshotReader::ScanTopDesc(const ReadOptions& options, const std::vector
     } else {  // every block unbounded
       bounds.assign(src.seg->blocks().size(), std::optional<int64_t>(INT64_MAX));
     }
+    std::vector<bool> wanted = subset[s] ? BlocksHolding(*src.seg, *subset[s]) : std::vector<bool>();
     for (size_t b = 0; b < bounds.size(); ++b) {
-      if (bounds[b]) units.push_back(Unit{*bounds[b], s, b});
+      if (bounds[b] && (wanted.empty() || wanted[b])) units.push_back(Unit{*bounds[b], s, b});
     }
   }
   std::stable_sort(units.begin(), units.end(),
@@ -528,8 +579,9 @@ Status SnapshotReader::ScanTopDesc(const ReadOptions& options, const std::vector
       const segment::RowEntry& r = seg.row(mid);
       if (r.first_version + r.version_count <= first) lo = mid + 1; else hi = mid;
     }
+    const std::optional<std::vector<uint32_t>>& only = subset[u.source];
     for (uint32_t r = lo; r < ce.first_row + ce.row_count && seg.row(r).first_version < end; ++r) {
-      if (seg.row(r).is_comment()) continue;
+      if (seg.row(r).is_comment() || (only && !std::binary_search(only->begin(), only->end(), r))) continue;
       ASSIGN_OR_RETURN(bool more, visit_id(std::string(seg.row(r).id)));
       if (!more) return Status::Ok();
     }

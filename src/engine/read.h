@@ -129,6 +129,13 @@ class SnapshotReader {
   Status ScanTopDesc(const ReadOptions& options, const std::vector<ColumnTest>& tests,
                      const ColumnOrder& order, const std::function<std::optional<int64_t>()>& floor,
                      const RowVisitor& visit, TopKStats* stats) const;
+  // ScanTopDesc() over the candidates of MatchCandidates(): every memtable
+  // row, and of segments only the rows the postings name (blocks holding none
+  // are never read). The caller re-checks the match.
+  Status MatchTopDesc(const std::string& query, const std::optional<std::string>& field,
+                      const ReadOptions& options, const ColumnOrder& order,
+                      const std::function<std::optional<int64_t>()>& floor, const RowVisitor& visit,
+                      TopKStats* stats) const;
   // The segment-side counts of ScanPruned() (no row is decoded).
   Result<PruneStats> EstimatePrune(const std::vector<ColumnTest>& tests) const;
   // The row `id` (folded, materialized), or nullopt when it does not exist
@@ -202,6 +209,13 @@ class SnapshotReader {
   // values, INT64_MAX when some value has none, nullopt when it has no value.
   Result<std::vector<std::optional<int64_t>>> BlockBounds(const Source& s, const ColumnOrder& order) const;
   Result<bool> LiveGroup(const std::vector<Cursor*>& group, std::optional<uint64_t> as_of) const;
+  // Segment rows (ascending) a top-k may visit, per source; nullopt: all.
+  using RowSubset = std::vector<std::optional<std::vector<uint32_t>>>;
+  Status TopDesc(const ReadOptions& options, const std::vector<ColumnTest>& tests,
+                 const ColumnOrder& order, const std::function<std::optional<int64_t>()>& floor,
+                 const RowVisitor& visit, TopKStats* stats, const RowSubset& subset) const;
+  // Per source, the segment rows whose postings match (nullopt for memtables).
+  Result<RowSubset> MatchSubset(const std::string& query, const std::optional<std::string>& field) const;
 
   std::shared_ptr<const Snapshot> snapshot_;
   std::string container_;

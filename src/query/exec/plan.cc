@@ -116,6 +116,10 @@ class IdLookupSource : public RowSource {
   std::vector<std::string> ids_;
 };
 
+engine::ColumnOrder CreatedOrder() {
+  return {"created", [](std::string_view v) { return CreatedKey(v); }};
+}
+
 // Candidates from the engine's full-text postings (segments) plus every
 // memtable row: a superset of the rows whose `field` matches `query`.
 class PostingsSource : public RowSource {
@@ -130,6 +134,14 @@ class PostingsSource : public RowSource {
     std::optional<std::string> field;  // "" is search(): every indexed field
     if (!field_.empty()) field = field_;
     return reader_->MatchCandidates(query_, field, read_, after, visit);
+  }
+  // Sort by created desc with a limit: candidates by their block's newest
+  // created, stopping once the rows kept outrank every block left.
+  Status ScanTop(const std::function<std::optional<int64_t>()>& floor, const RowVisitor& visit,
+                 engine::TopKStats* stats) const override {
+    std::optional<std::string> field;
+    if (!field_.empty()) field = field_;
+    return reader_->MatchTopDesc(query_, field, read_, CreatedOrder(), floor, visit, stats);
   }
   json::Value Describe() const override {
     return json::Object{{"type", "postings"},
@@ -189,8 +201,7 @@ class TopKSource : public PrunedScanSource {
 
   Status ScanTop(const std::function<std::optional<int64_t>()>& floor, const RowVisitor& visit,
                  engine::TopKStats* stats) const override {
-    engine::ColumnOrder order{"created", [](std::string_view v) { return CreatedKey(v); }};
-    return reader_->ScanTopDesc(read_, tests_, order, floor, visit, stats);
+    return reader_->ScanTopDesc(read_, tests_, CreatedOrder(), floor, visit, stats);
   }
   json::Value Describe() const override {
     json::Array columns;
@@ -646,7 +657,9 @@ AccessPlan ChooseAccess(Reader reader, const engine::ReadOptions& read, const Qu
   // With column tests the pruned scan stays: it skips rows without looking
   // them up in every source, which the top-k scan must do for each row of a
   // block it reads (measured: slower unless the tests keep most rows).
-  plan.top_k = chosen == nullptr && ranges.empty() && IsTopKByCreated(q);
+  // Postings candidates take the top-k order too (the re-check decodes each
+  // row anyway, so there is nothing for column tests to spare there).
+  plan.top_k = IsTopKByCreated(q) && (chosen == nullptr ? ranges.empty() : chosen->kind == "postings");
   plan.source = SourceFor(reader, read, chosen, ranges, plan.top_k);
   plan.narrowed = chosen != nullptr || !ranges.empty();
   plan.full = FullScan(std::move(reader), read);
