@@ -459,21 +459,14 @@ Result<std::vector<std::optional<int64_t>>> SnapshotReader::BlockBounds(
 
 namespace {
 
-// Per block of `seg`, whether it holds a version of one of `rows` (ascending).
+// Per block of `seg`, whether it holds a version of one of `rows`.
 std::vector<bool> BlocksHolding(const segment::Reader& seg, const std::vector<uint32_t>& rows) {
-  const std::vector<segment::BlockEntry>& blocks = seg.blocks();
-  std::vector<bool> out(blocks.size(), false);
-  auto block_of = [&](uint64_t version) {
-    auto it = std::upper_bound(blocks.begin(), blocks.end(), version,
-                               [](uint64_t v, const segment::BlockEntry& b) { return v < b.first_version; });
-    return static_cast<size_t>(it - blocks.begin()) - 1;
-  };
+  std::vector<bool> out(seg.blocks().size(), false);
   for (uint32_t r : rows) {
     const segment::RowEntry& e = seg.row(r);
-    if (e.version_count == 0 || blocks.empty()) continue;
-    for (size_t b = block_of(e.first_version); b <= block_of(e.first_version + e.version_count - 1); ++b) {
-      out[b] = true;
-    }
+    if (e.version_count == 0) continue;
+    size_t last = seg.BlockOf(e.first_version + e.version_count - 1);
+    for (size_t b = seg.BlockOf(e.first_version); b <= last; ++b) out[b] = true;
   }
   return out;
 }
@@ -689,8 +682,10 @@ Status SnapshotReader::LookupRoot(const std::string& root, const ReadOptions& op
 Status SnapshotReader::MatchCandidates(const std::string& query, const std::optional<std::string>& field,
                                        const ReadOptions& options, const std::optional<PageKey>& after,
                                        const RowVisitor& visit) const {
+  ASSIGN_OR_RETURN(RowSubset subset, MatchSubset(query, field));
   std::vector<Candidate> candidates;
-  for (const Source& s : sources_) {
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    const Source& s = sources_[i];
     if (s.mem != nullptr) {
       MemRow row;
       for (std::optional<PageKey> k; s.mem->NextRow(container_, k, &row); k = row.key) {
@@ -698,10 +693,7 @@ Status SnapshotReader::MatchCandidates(const std::string& query, const std::opti
       }
       continue;
     }
-    std::optional<std::string_view> f;
-    if (field) f = *field;
-    ASSIGN_OR_RETURN(std::vector<uint32_t> rows, s.seg->MatchRows(s.c, query, f));
-    for (uint32_t ord : rows) candidates.emplace_back(FromSeg(s.seg->row(ord).key), s.seg->row(ord).id);
+    for (uint32_t ord : *subset[i]) candidates.emplace_back(FromSeg(s.seg->row(ord).key), s.seg->row(ord).id);
   }
   return VisitIds(std::move(candidates), options, after, [](const json::Value&) { return true; }, visit);
 }

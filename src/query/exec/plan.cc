@@ -128,24 +128,20 @@ class PostingsSource : public RowSource {
       : reader_(std::move(reader)),
         read_(read),
         query_(std::move(query)),
-        field_(std::move(field)) {}
+        field_(field.empty() ? std::nullopt : std::optional<std::string>(std::move(field))) {}
 
   Status Scan(const std::optional<engine::PageKey>& after, const RowVisitor& visit) const override {
-    std::optional<std::string> field;  // "" is search(): every indexed field
-    if (!field_.empty()) field = field_;
-    return reader_->MatchCandidates(query_, field, read_, after, visit);
+    return reader_->MatchCandidates(query_, field_, read_, after, visit);
   }
   // Sort by created desc with a limit: candidates by their block's newest
   // created, stopping once the rows kept outrank every block left.
   Status ScanTop(const std::function<std::optional<int64_t>()>& floor, const RowVisitor& visit,
                  engine::TopKStats* stats) const override {
-    std::optional<std::string> field;
-    if (!field_.empty()) field = field_;
-    return reader_->MatchTopDesc(query_, field, read_, CreatedOrder(), floor, visit, stats);
+    return reader_->MatchTopDesc(query_, field_, read_, CreatedOrder(), floor, visit, stats);
   }
   json::Value Describe() const override {
     return json::Object{{"type", "postings"},
-                        {"field", field_.empty() ? json::Value() : json::Value(field_)},
+                        {"field", field_ ? json::Value(*field_) : json::Value()},
                         {"query", query_},
                         {"decodes", "rows whose segment postings match, and the memtable's rows"}};
   }
@@ -154,7 +150,7 @@ class PostingsSource : public RowSource {
   Reader reader_;
   engine::ReadOptions read_;
   std::string query_;
-  std::string field_;
+  std::optional<std::string> field_;  // nullopt: search(), every indexed field
 };
 
 json::Value StatsJson(const engine::PruneStats& s) {
