@@ -251,12 +251,6 @@ uint64_t Engine::last_xact() const {
   return visible_xact_;
 }
 
-uint64_t Engine::WaitForXactAfter(uint64_t after, std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> l(apply_mu_);
-  apply_cv_.wait_for(l, timeout, [&] { return visible_xact_ > after; });
-  return visible_xact_;
-}
-
 Status Engine::ScanRows(const std::string& container, const ReadOptions& options,
                         const std::optional<PageKey>& after, const RowVisitor& visit) const {
   return SnapshotReader(current(), container).Scan(options, after, visit);

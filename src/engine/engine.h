@@ -131,10 +131,6 @@ class Engine {
 
   // The newest visible transaction (the current version).
   uint64_t last_xact() const;
-  // Blocks until a transaction newer than `after` is visible or `timeout`
-  // passes, then returns last_xact(). Woken by every write (no polling); the
-  // UI's live tail long-polls on it (server/wire_ui.cc).
-  uint64_t WaitForXactAfter(uint64_t after, std::chrono::milliseconds timeout);
   // The newest visible transaction that wrote to `container` ("<kind>:<id>")
   // since this engine opened (0 when none has). Thread-safe.
   uint64_t ContainerXact(const std::string& container) const;
